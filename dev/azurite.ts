@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import path from 'node:path';
+
+/** Azurite's documented development account; it is public and only valid against Azurite. */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteOptions {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  /** Folder for persistent data; without it Azurite keeps everything in memory. */
+  location?: string;
+}
+
+export interface RunningAzurite {
+  connectionString: string;
+  blobEndpoint: string;
+  stop(): Promise<void>;
+}
+
+function waitForPort(port: number, deadline: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => {
+        socket.end();
+        resolve();
+      });
+      socket.on('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`Azurite did not listen on 127.0.0.1:${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Starts Azurite (blob, queue, table) from node_modules on loopback, offline. */
+export async function startAzurite(options: AzuriteOptions): Promise<RunningAzurite> {
+  const script = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
+  const args = [
+    script,
+    // Telemetry would try to reach the internet; the SDK speaks a newer API version than this Azurite knows.
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort),
+    '--queueHost', '127.0.0.1', '--queuePort', String(options.queuePort),
+    '--tableHost', '127.0.0.1', '--tablePort', String(options.tablePort),
+    ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Azurite exited (${code}): ${stderr.trim()}`))));
+  const deadline = Date.now() + 30_000;
+  await Promise.race([Promise.all([waitForPort(options.blobPort, deadline), waitForPort(options.tablePort, deadline)]), exited]);
+  exited.catch(() => undefined);
+
+  const blobEndpoint = `http://127.0.0.1:${options.blobPort}/${AZURITE_ACCOUNT}`;
+  return {
+    blobEndpoint,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${blobEndpoint};TableEndpoint=http://127.0.0.1:${options.tablePort}/${AZURITE_ACCOUNT};`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

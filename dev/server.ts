@@ -1,0 +1,76 @@
+import { HttpRequest, HttpResponse, InvocationContext, type HttpFunctionOptions } from '@azure/functions';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createRouter } from './router';
+
+/** Loads every compiled function file, as the Functions host does through package.json `main`. */
+export function loadFunctions(): Map<string, HttpFunctionOptions> {
+  const dir = path.resolve(__dirname, '..', 'functions');
+  for (const file of fs.readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))) {
+    require(path.join(dir, file));
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(dir, 'register')) as typeof import('../functions/register')).httpFunctions;
+}
+
+function toHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export interface LocalHost {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A node:http server that hands each request to the same handler the Functions host would call, with the
+ * `HttpRequest` and `InvocationContext` classes of `@azure/functions`.
+ */
+export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<LocalHost> {
+  const route = createRouter(loadFunctions());
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${port}`}`);
+      const method = (req.method ?? 'GET').toUpperCase();
+      const matched = route(method, url.pathname);
+      if (matched === undefined || matched === 'method-not-allowed') {
+        res.writeHead(matched ? 405 : 404, { 'content-type': 'text/plain' }).end(matched ? 'Method Not Allowed' : 'Not Found');
+        return;
+      }
+      const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
+      const request = new HttpRequest({ method, url: url.toString(), headers: toHeaders(req.headers), params: matched.params, body: body ? { bytes: body } : undefined });
+      const context = new InvocationContext({ functionName: matched.name, invocationId: randomUUID() });
+      const result = await matched.options.handler(request, context);
+      const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+      const payload = Buffer.from(await response.arrayBuffer());
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => (headers[name] = value));
+      if (method !== 'HEAD' && response.status !== 204 && response.status !== 304) headers['content-length'] = String(payload.length);
+      res.writeHead(response.status, headers);
+      res.end(method === 'HEAD' ? undefined : payload);
+    } catch (error) {
+      console.error('local host: unhandled error', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Internal Server Error');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

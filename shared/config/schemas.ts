@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Origin types ImageKit's API knows. Only those in `originInput` are implemented here. */
+export const IMAGEKIT_ORIGIN_TYPES = ['S3', 'S3_COMPATIBLE', 'CLOUDINARY_BACKUP', 'WEB_FOLDER', 'WEB_PROXY', 'GCS', 'AZURE_BLOB', 'AKENEO_PIM'] as const;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+
+const common = {
+  name: z.string().trim().min(1, 'is required'),
+  includeCanonicalHeader: z.boolean().default(false),
+  baseUrlForCanonicalHeader: httpUrl.optional(),
+};
+
+export const azureBlobOrigin = z.object({
+  type: z.literal('AZURE_BLOB'),
+  ...common,
+  accountName: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be 3-24 lowercase letters and digits'),
+  container: z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a valid container name (3-63 lowercase letters, digits and single hyphens)'),
+  sasToken: z
+    .string()
+    .startsWith('?', 'must start with "?"')
+    .refine((s) => new URLSearchParams(s.slice(1)).has('sig'), 'must contain a signature (sig=...)'),
+  prefix: z.string().default(''),
+  /** Additive to ImageKit: blob service URL for Azurite, sovereign clouds and private endpoints. */
+  endpoint: httpUrl.optional(),
+});
+
+export const originInput = z.discriminatedUnion('type', [azureBlobOrigin]);
+
+export type AzureBlobOriginConfig = z.infer<typeof azureBlobOrigin>;
+export type OriginConfig = z.infer<typeof originInput>;
+
+/** Reserved first path segments: management API, health probe, and what the Functions host owns. */
+export const RESERVED_PREFIXES = ['v1', 'healthz', 'admin', 'runtime', 'api'];
+
+export const urlEndpointInput = z.object({
+  description: z.string().max(1000, 'is too long'),
+  origins: z.array(z.string().min(1)).max(10, 'can list at most 10 origins').default([]),
+  urlPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9-]*$/, 'may contain only letters, digits and hyphens')
+    .refine((p) => !RESERVED_PREFIXES.includes(p.toLowerCase()), `must not be one of ${RESERVED_PREFIXES.join(', ')}`)
+    .default(''),
+  urlRewriter: z.undefined({ error: 'is not supported by this server (CLOUDINARY, IMGIX and AKAMAI rewriters are not implemented)' }),
+});
+
+export type UrlEndpointConfig = Omit<z.infer<typeof urlEndpointInput>, 'urlRewriter'>;
+
+export const DEFAULT_ENDPOINT_ID = 'default';

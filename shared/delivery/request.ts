@@ -1,0 +1,39 @@
+import { badParam } from '../http/errors';
+import type { DeliveryConfig, EndpointView } from '../config/snapshot';
+import { resolveEndpoint } from '../config/snapshot';
+import { parseTransformation, type Step } from '../transform/params';
+
+/** A delivery URL taken apart: which endpoint, which asset, which transformation steps. */
+export interface DeliveryRequest {
+  endpoint: EndpointView;
+  assetPath: string;
+  steps: Step[];
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badParam(`Malformed percent-encoding in path segment "${segment}"`);
+  }
+}
+
+/**
+ * Reads `/<urlPrefix>/<tr:STEPS>/<asset path>?tr=STEPS`. Path steps come first, then query steps, chained
+ * (ImageKit does not document the combination; chaining loses nothing). Returns undefined when no endpoint matches.
+ */
+export function parseDeliveryUrl(url: URL, config: DeliveryConfig): DeliveryRequest | undefined {
+  const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeSegment);
+  const resolved = resolveEndpoint(config, segments);
+  if (!resolved) return undefined;
+  let rest = resolved.rest;
+  const texts: string[] = [];
+  if (rest[0]?.startsWith('tr:')) {
+    texts.push(rest[0].slice(3));
+    rest = rest.slice(1);
+  }
+  // URLSearchParams form-decodes once, so `tr=w-300%2Ch-200` (legacy SDK) and `tr=w-300,h-200` read the same.
+  texts.push(...url.searchParams.getAll('tr'));
+  const steps = texts.flatMap((t) => parseTransformation(t));
+  return { endpoint: resolved.endpoint, assetPath: rest.join('/'), steps };
+}

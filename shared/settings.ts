@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every environment setting the app reads, with its default. README and local.settings.json.example list the same names. */
+const schema = z.object({
+  PRIVATE_API_KEY: z.string().min(16, 'must be at least 16 characters'),
+  STORAGE_CONNECTION_STRING: z.string().min(1),
+  CONFIG_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
+    .default('imagecdnconfig'),
+  CONFIG_CACHE_SECONDS: z.coerce.number().min(0).default(10),
+  DEFAULT_QUALITY: z.coerce.number().int().min(1).max(100).default(80),
+  AUTO_AVIF: bool.default(false),
+  CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31536000),
+  ERROR_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(60),
+  MAX_INPUT_BYTES: positiveInt.default(40 * 1024 * 1024),
+  MAX_INPUT_PIXELS: positiveInt.default(100_000_000),
+});
+
+export type Settings = z.infer<typeof schema>;
+
+/** Names of all settings, for documentation checks. */
+export const settingNames = Object.keys(schema.shape) as (keyof Settings)[];
+
+function parse(env: NodeJS.ProcessEnv): Settings {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid settings: ${problems}`);
+  }
+  return result.data;
+}
+
+let loaded: Settings | undefined;
+
+/** Settings are read once per process, on first use, so a host can fill the environment before that. */
+export function settings(): Settings {
+  loaded ??= parse(process.env);
+  return loaded;
+}
