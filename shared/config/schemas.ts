@@ -41,7 +41,7 @@ export const urlEndpointInput = z.object({
     .regex(/^[A-Za-z0-9-]*$/, 'may contain only letters, digits and hyphens')
     .refine((p) => !RESERVED_PREFIXES.includes(p.toLowerCase()), `must not be one of ${RESERVED_PREFIXES.join(', ')}`)
     .default(''),
-  urlRewriter: z.undefined({ error: 'is not supported by this server (CLOUDINARY, IMGIX and AKAMAI rewriters are not implemented)' }),
+  urlRewriter: z.never({ error: 'is not supported by this server (CLOUDINARY, IMGIX and AKAMAI rewriters are not implemented)' }).optional(),
 });
 
 export type UrlEndpointConfig = Omit<z.infer<typeof urlEndpointInput>, 'urlRewriter'>;

@@ -1,0 +1,58 @@
+import { BlobServiceClient } from '@azure/storage-blob';
+import { randomBytes } from 'node:crypto';
+import type { RunningAzurite } from '../../dev/azurite';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../dev/azurite';
+import { readOnlyContainerSas } from '../../dev/seed';
+import { demoImages } from '../../dev/sample-images';
+import { startLocalHost, type LocalHost } from '../../dev/server';
+import { startTestAzurite } from './azurite';
+
+export interface TestApp {
+  url: string;
+  privateKey: string;
+  azurite: RunningAzurite;
+  blobs: BlobServiceClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Azurite plus the local host, in this test file's process. Settings are read on first use, so the
+ * environment is filled before any app module runs; each jest test file has its own module registry.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const azurite = await startTestAzurite();
+  const privateKey = `private_test_${randomBytes(12).toString('hex')}`;
+  Object.assign(process.env, {
+    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    PRIVATE_API_KEY: privateKey,
+    CONFIG_CACHE_SECONDS: '0',
+    ...env,
+  });
+  let host: LocalHost;
+  try {
+    host = await startLocalHost(0);
+  } catch (error) {
+    await azurite.stop();
+    throw error;
+  }
+  return {
+    url: host.url,
+    privateKey,
+    azurite,
+    blobs: BlobServiceClient.fromConnectionString(azurite.connectionString),
+    close: async () => {
+      await host.close();
+      await azurite.stop();
+    },
+  };
+}
+
+/** Uploads the demo images into a container and returns a read-only SAS for it, as an operator would. */
+export async function uploadDemo(app: TestApp, container: string): Promise<string> {
+  const client = app.blobs.getContainerClient(container);
+  await client.createIfNotExists();
+  for (const image of await demoImages()) {
+    await client.getBlockBlobClient(image.name).uploadData(image.body, { blobHTTPHeaders: { blobContentType: image.contentType } });
+  }
+  return readOnlyContainerSas(AZURITE_ACCOUNT, AZURITE_KEY, container);
+}
