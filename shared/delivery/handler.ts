@@ -1,12 +1,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
-import { deliveryConfig, type DeliveryConfig, type EndpointView } from '../config/snapshot';
+import { deliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
 import { etagMatches, strongEtag, SVG_CSP } from '../http/headers';
-import { originFor } from '../origins';
 import type { OriginObject } from '../origins/types';
 import { settings } from '../settings';
 import { render } from '../transform/render';
+import { fetchOriginal } from './fetch-original';
 import { parseDeliveryUrl, type DeliveryRequest } from './request';
 
 interface Output {
@@ -14,20 +14,6 @@ interface Output {
   contentType: string;
   negotiated: boolean;
   extraHeaders?: Record<string, string>;
-}
-
-/** Tries the endpoint's origins in order; the first that has the asset wins, a failure other than not-found is reported. */
-async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointView, assetPath: string): Promise<OriginObject> {
-  const maxBytes = settings().MAX_INPUT_BYTES;
-  const originConfigs = endpoint.origins.map((id) => config.origins.get(id)).filter((o) => o !== undefined);
-  if (originConfigs.length === 0) {
-    throw new IkError(404, 'ENOENT', `URL endpoint "${endpoint.id}" has no origins configured`);
-  }
-  for (const originConfig of originConfigs) {
-    const found = await originFor(originConfig).fetch(assetPath, { maxBytes });
-    if (found) return found;
-  }
-  throw new IkError(404, 'ENOENT', `No file was found at "${assetPath}" in the origins of URL endpoint "${endpoint.id}"`);
 }
 
 function asIs(original: OriginObject): Output {
