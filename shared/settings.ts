@@ -21,6 +21,17 @@ const schema = z.object({
   ERROR_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(60),
   MAX_INPUT_BYTES: positiveInt.default(40 * 1024 * 1024),
   MAX_INPUT_PIXELS: positiveInt.default(100_000_000),
+  RENDITION_CONTAINER: z
+    .string()
+    .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a valid container name')
+    .default('renditions'),
+  /** Optional separate storage for renditions; defaults to STORAGE_CONNECTION_STRING. */
+  RENDITION_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  MEMORY_CACHE_MB: z.coerce.number().min(0).default(64),
+  FRONT_DOOR_SUBSCRIPTION_ID: z.string().min(1).optional(),
+  FRONT_DOOR_RESOURCE_GROUP: z.string().min(1).optional(),
+  FRONT_DOOR_PROFILE: z.string().min(1).optional(),
+  FRONT_DOOR_ENDPOINT: z.string().min(1).optional(),
 });
 
 export type Settings = z.infer<typeof schema>;
@@ -29,7 +40,8 @@ export type Settings = z.infer<typeof schema>;
 export const settingNames = Object.keys(schema.shape) as (keyof Settings)[];
 
 function parse(env: NodeJS.ProcessEnv): Settings {
-  const result = schema.safeParse(env);
+  // An empty value means unset, as app settings and local.settings.json write optional values.
+  const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid settings: ${problems}`);

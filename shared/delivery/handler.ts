@@ -1,20 +1,21 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
-import { deliveryConfig } from '../config/snapshot';
+import { cacheQuery, renditionName } from '../cache/key';
+import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
+import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
 import { etagMatches, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { settings } from '../settings';
+import { acceptedModernFormat } from '../transform/format';
+import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
+import { coalesce } from './coalesce';
 import { fetchOriginal } from './fetch-original';
+import { deliveryCounters, ServerTiming } from './metrics';
 import { parseDeliveryUrl, type DeliveryRequest } from './request';
 
-interface Output {
-  body: Buffer;
-  contentType: string;
-  negotiated: boolean;
-  extraHeaders?: Record<string, string>;
-}
+type Output = Omit<Rendition, 'etag' | 'lastModified'>;
 
 function asIs(original: OriginObject): Output {
   return { body: original.body, contentType: original.contentType ?? 'application/octet-stream', negotiated: false };
@@ -23,6 +24,7 @@ function asIs(original: OriginObject): Output {
 async function produce(original: OriginObject, request: DeliveryRequest, accept: string): Promise<Output> {
   if (request.steps.some((step) => step.orig)) return asIs(original);
   const s = settings();
+  deliveryCounters.transforms++;
   const result = await render(original.body, request.steps, {
     accept,
     autoAvif: s.AUTO_AVIF,
@@ -40,36 +42,83 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
   return result;
 }
 
-async function handle(request: HttpRequest, requestId: string): Promise<HttpResponseInit> {
-  const config = await deliveryConfig();
-  const parsed = parseDeliveryUrl(new URL(request.url), config);
-  if (!parsed || parsed.assetPath === '') throw new IkError(404, 'ENOENT', 'No asset path in the URL');
-  const original = await fetchOriginal(config, parsed.endpoint, parsed.assetPath);
-  const output = await produce(original, parsed, request.headers.get('accept') ?? '');
+/** The transformation's last explicit format, if any; otherwise the format is negotiated from Accept. */
+function explicitFormat(request: DeliveryRequest): boolean {
+  const f = [...request.steps].reverse().find((step) => step.f !== undefined)?.f;
+  return f !== undefined && f !== 'auto';
+}
 
-  const maxAge = settings().CACHE_MAX_AGE_SECONDS;
-  const etag = strongEtag(output.body);
+interface Served {
+  rendition: Rendition;
+  hit: boolean;
+}
+
+/**
+ * The stored rendition, or a new one fetched, transformed and stored. Concurrent identical requests share one
+ * call, and keep sharing it until the new rendition is stored, so none of them transforms again.
+ */
+function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string, name: string, timing: ServerTiming, log: (m: string) => void): Promise<Served> {
+  return coalesce<Served>(name, async () => {
+    const cached = await timing.measure('cache', () => readRendition(name, log));
+    if (cached) return { value: { rendition: cached, hit: true } };
+    deliveryCounters.originFetches++;
+    const original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath));
+    const output = await timing.measure('transform', () => produce(original, request, accept));
+    const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
+    return { value: { rendition, hit: false }, holdUntil: writeRendition(name, rendition, log) };
+  });
+}
+
+function notModified(request: HttpRequest, rendition: Rendition): boolean {
+  const ifNoneMatch = request.headers.get('if-none-match');
+  if (ifNoneMatch) return etagMatches(ifNoneMatch, rendition.etag);
+  const since = Date.parse(request.headers.get('if-modified-since') ?? '');
+  const modified = Date.parse(rendition.lastModified ?? '');
+  return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
+}
+
+async function handle(request: HttpRequest, requestId: string, log: (m: string) => void): Promise<HttpResponseInit> {
+  const timing = new ServerTiming();
+  const config = await deliveryConfig();
+  const url = new URL(request.url);
+  const parsed = parseDeliveryUrl(url, config);
+  if (!parsed || parsed.assetPath === '') throw new IkError(404, 'ENOENT', 'No asset path in the URL');
+  const s = settings();
+  const accept = request.headers.get('accept') ?? '';
+  const name = renditionName({
+    endpointId: parsed.endpoint.id,
+    assetPath: parsed.assetPath,
+    transformation: canonicalTransformation(parsed.steps),
+    variant: explicitFormat(parsed) ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic'),
+    query: cacheQuery(url.searchParams),
+  });
+
+  const { rendition, hit } = await serve(parsed, config, accept, name, timing, log);
+
+  const maxAge = s.CACHE_MAX_AGE_SECONDS;
   const headers: Record<string, string> = {
     'cache-control': `public, max-age=${maxAge}, s-maxage=${maxAge}`,
-    etag,
+    etag: rendition.etag,
     'x-request-id': requestId,
     'x-content-type-options': 'nosniff',
-    ...output.extraHeaders,
+    'x-rendition-cache': hit ? 'HIT' : 'MISS',
+    'server-timing': timing.header(),
+    ...rendition.extraHeaders,
   };
-  if (output.negotiated) headers.vary = 'Accept';
-  if (original.lastModified) headers['last-modified'] = original.lastModified.toUTCString();
+  if (rendition.negotiated) headers.vary = 'Accept';
+  if (rendition.lastModified) headers['last-modified'] = rendition.lastModified;
 
-  if (etagMatches(request.headers.get('if-none-match'), etag)) return { status: 304, headers };
-  headers['content-type'] = output.contentType;
-  headers['content-length'] = String(output.body.length);
-  return { status: 200, headers, body: request.method === 'HEAD' ? undefined : output.body };
+  if (notModified(request, rendition)) return { status: 304, headers };
+  headers['content-type'] = rendition.contentType;
+  headers['content-length'] = String(rendition.body.length);
+  return { status: 200, headers, body: request.method === 'HEAD' ? undefined : rendition.body };
 }
 
 /** GET and HEAD of a delivery URL: resolve endpoint, fetch the original, transform, respond. */
 export async function deliver(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const requestId = randomUUID();
   try {
-    return await handle(request, requestId);
+    return await handle(request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));
   } catch (error) {
     if (error instanceof IkError) {
       const response = deliveryErrorResponse(error, requestId);

@@ -36,7 +36,7 @@ export function validationMessage(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
-export type ApiHandler = (request: HttpRequest, requestId: string) => Promise<HttpResponseInit>;
+export type ApiHandler = (request: HttpRequest, requestId: string, log: (message: string) => void) => Promise<HttpResponseInit>;
 
 /** Authenticates, runs the handler, and turns errors into ImageKit-shaped JSON errors. */
 export function managementHandler(handler: ApiHandler) {
@@ -48,7 +48,7 @@ export function managementHandler(handler: ApiHandler) {
       return { ...response, headers: { ...(response.headers as Record<string, string>), 'www-authenticate': 'Basic realm="imagekit"' } };
     }
     try {
-      return await handler(request, requestId);
+      return await handler(request, requestId, (message) => context.warn(`management ${requestId}: ${message}`));
     } catch (error) {
       if (error instanceof ApiError) return json(error.status, { message: error.message }, requestId);
       context.error(`management ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`);

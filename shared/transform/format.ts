@@ -46,9 +46,14 @@ export function chooseFormat(requested: FormatParam | undefined, input: InputFac
   }
   if (requested !== undefined && requested !== 'auto') return { format: requested, negotiated: false };
   if (input.format === 'gif') return { format: 'gif', negotiated: false };
-  if (autoAvif && accepts(accept, 'image/avif')) return { format: 'avif', negotiated: true };
-  if (accepts(accept, 'image/webp')) return { format: 'webp', negotiated: true };
-  return { format: input.hasAlpha ? 'png' : 'jpeg', negotiated: true };
+  return { format: acceptedModernFormat(accept, autoAvif) ?? (input.hasAlpha ? 'png' : 'jpeg'), negotiated: true };
+}
+
+/** The best modern format an Accept header allows (AVIF only when enabled), or undefined. Also the cache's Accept bucket. */
+export function acceptedModernFormat(accept: string, autoAvif: boolean): 'avif' | 'webp' | undefined {
+  if (autoAvif && accepts(accept, 'image/avif')) return 'avif';
+  if (accepts(accept, 'image/webp')) return 'webp';
+  return undefined;
 }
 
 export const CONTENT_TYPES: Record<OutputFormat | 'svg', string> = {

@@ -1,3 +1,4 @@
+import type ImageKit from '@imagekit/nodejs';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { randomBytes } from 'node:crypto';
 import type { RunningAzurite } from '../../dev/azurite';
@@ -55,4 +56,17 @@ export async function uploadDemo(app: TestApp, container: string): Promise<strin
     await client.getBlockBlobClient(image.name).uploadData(image.body, { blobHTTPHeaders: { blobContentType: image.contentType } });
   }
   return readOnlyContainerSas(AZURITE_ACCOUNT, AZURITE_KEY, container);
+}
+
+/**
+ * Uploads the demo images, registers an AZURE_BLOB origin for them through the ImageKit client, and makes it
+ * the default endpoint's origin. Returns the origin's id.
+ */
+export async function serveDemoFromDefaultEndpoint(app: TestApp, client: ImageKit, container = 'photos'): Promise<string> {
+  const sasToken = await uploadDemo(app, container);
+  // `endpoint` is this server's additive field (Azurite's blob URL); the SDK's type does not know it.
+  const body = { type: 'AZURE_BLOB' as const, name: 'Photos', accountName: AZURITE_ACCOUNT, container, sasToken, endpoint: app.azurite.blobEndpoint };
+  const origin = await client.accounts.origins.create(body);
+  await client.accounts.urlEndpoints.update('default', { description: 'Default', origins: [origin.id] });
+  return origin.id;
 }

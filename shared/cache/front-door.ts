@@ -1,0 +1,24 @@
+import { CdnManagementClient } from '@azure/arm-cdn';
+import { DefaultAzureCredential } from '@azure/identity';
+import { settings } from '../settings';
+
+/** True when the Front Door settings are all present, so purges reach the edge too. */
+export function frontDoorConfigured(): boolean {
+  const s = settings();
+  return Boolean(s.FRONT_DOOR_SUBSCRIPTION_ID && s.FRONT_DOOR_RESOURCE_GROUP && s.FRONT_DOOR_PROFILE && s.FRONT_DOOR_ENDPOINT);
+}
+
+let client: CdnManagementClient | undefined;
+
+/**
+ * Purges paths from the Front Door endpoint with the app's managed identity (CDN Profile Contributor on the
+ * profile). Front Door purges are query-string agnostic, so one path removes every transformation of it.
+ * Resolves when Front Door reports the purge finished, which takes minutes.
+ */
+export async function purgeFrontDoor(paths: string[]): Promise<void> {
+  const s = settings();
+  client ??= new CdnManagementClient(new DefaultAzureCredential(), s.FRONT_DOOR_SUBSCRIPTION_ID!);
+  await client.afdEndpoints.beginPurgeContentAndWait(s.FRONT_DOOR_RESOURCE_GROUP!, s.FRONT_DOOR_PROFILE!, s.FRONT_DOOR_ENDPOINT!, {
+    contentPaths: paths,
+  });
+}

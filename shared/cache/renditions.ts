@@ -1,0 +1,125 @@
+import { BlobServiceClient, ContainerClient, RestError } from '@azure/storage-blob';
+import { LRUCache } from 'lru-cache';
+import { buffer } from 'node:stream/consumers';
+import { settings } from '../settings';
+
+/** A finished response body with the headers that belong to it. */
+export interface Rendition {
+  body: Buffer;
+  contentType: string;
+  /** Strong ETag over `body`. */
+  etag: string;
+  /** The response varies with Accept. */
+  negotiated: boolean;
+  lastModified?: string;
+  extraHeaders?: Record<string, string>;
+}
+
+/**
+ * Memory entries live briefly: a purge reaches only this instance's memory, so other instances may serve a
+ * purged rendition from memory for at most this long.
+ */
+const MEMORY_TTL_MS = 60_000;
+
+let memory: LRUCache<string, Rendition> | undefined;
+let container: ContainerClient | undefined;
+let containerReady: Promise<unknown> | undefined;
+
+function memoryCache(): LRUCache<string, Rendition> | undefined {
+  const maxSize = Math.floor(settings().MEMORY_CACHE_MB * 1024 * 1024);
+  if (maxSize <= 0) return undefined;
+  memory ??= new LRUCache<string, Rendition>({ maxSize, sizeCalculation: (r) => Math.max(1, r.body.length), ttl: MEMORY_TTL_MS });
+  return memory;
+}
+
+function blobContainer(): ContainerClient {
+  const s = settings();
+  container ??= BlobServiceClient.fromConnectionString(s.RENDITION_STORAGE_CONNECTION_STRING ?? s.STORAGE_CONNECTION_STRING).getContainerClient(
+    s.RENDITION_CONTAINER,
+  );
+  return container;
+}
+
+function ensureContainer(): Promise<unknown> {
+  containerReady ??= blobContainer()
+    .createIfNotExists()
+    .catch((error: unknown) => {
+      containerReady = undefined;
+      throw error;
+    });
+  return containerReady;
+}
+
+// Blob metadata names must be identifiers; values are ASCII.
+const META = { etag: 'contentetag', negotiated: 'negotiated', lastModified: 'originlastmodified', extra: 'extraheaders' };
+
+async function readBlob(name: string): Promise<Rendition | undefined> {
+  try {
+    // One round trip: the download carries the content type and metadata with the body.
+    const response = await blobContainer().getBlobClient(name).download();
+    const metadata = response.metadata ?? {};
+    if (!metadata[META.etag] || !response.contentType) return undefined;
+    return {
+      body: await buffer(response.readableStreamBody!),
+      contentType: response.contentType,
+      etag: metadata[META.etag],
+      negotiated: metadata[META.negotiated] === 'true',
+      lastModified: metadata[META.lastModified],
+      extraHeaders: metadata[META.extra] ? (JSON.parse(Buffer.from(metadata[META.extra], 'base64').toString()) as Record<string, string>) : undefined,
+    };
+  } catch (error) {
+    if (error instanceof RestError && error.statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The stored rendition, from memory or the rendition container; a storage failure reads as a miss. */
+export async function readRendition(name: string, onError: (message: string) => void): Promise<Rendition | undefined> {
+  const inMemory = memoryCache()?.get(name);
+  if (inMemory) return inMemory;
+  try {
+    const stored = await readBlob(name);
+    if (stored) memoryCache()?.set(name, stored);
+    return stored;
+  } catch (error) {
+    onError(`rendition cache read failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    return undefined;
+  }
+}
+
+/** Keeps a rendition in memory at once and in the container in the background; a failed write is only logged. */
+export function writeRendition(name: string, rendition: Rendition, onError: (message: string) => void): Promise<void> {
+  memoryCache()?.set(name, rendition);
+  const metadata: Record<string, string> = { [META.etag]: rendition.etag, [META.negotiated]: String(rendition.negotiated) };
+  if (rendition.lastModified) metadata[META.lastModified] = rendition.lastModified;
+  if (rendition.extraHeaders) metadata[META.extra] = Buffer.from(JSON.stringify(rendition.extraHeaders)).toString('base64');
+  return ensureContainer()
+    .then(() =>
+      blobContainer()
+        .getBlockBlobClient(name)
+        .uploadData(rendition.body, { blobHTTPHeaders: { blobContentType: rendition.contentType }, metadata }),
+    )
+    .then(
+      () => undefined,
+      (error: unknown) => onError(`rendition cache write failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`),
+    );
+}
+
+/** Deletes every rendition whose name starts with the prefix, in memory and in the container. Returns how many blobs. */
+export async function purgeRenditions(prefix: string): Promise<number> {
+  const cache = memoryCache();
+  if (cache) for (const key of [...cache.keys()]) if (key.startsWith(prefix)) cache.delete(key);
+  let deleted = 0;
+  try {
+    for await (const blob of blobContainer().listBlobsFlat({ prefix })) {
+      await blobContainer().deleteBlob(blob.name, { deleteSnapshots: 'include' }).catch((error: unknown) => {
+        if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+      });
+      deleted++;
+    }
+  } catch (error) {
+    if (error instanceof RestError && error.statusCode === 404 && error.code === 'ContainerNotFound') return deleted;
+    throw error;
+  }
+  return deleted;
+}

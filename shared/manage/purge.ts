@@ -1,0 +1,57 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { frontDoorConfigured, purgeFrontDoor } from '../cache/front-door';
+import { purgeTarget } from '../cache/purge-target';
+import { purgeRenditions } from '../cache/renditions';
+import { Collection, newId } from '../config/collection';
+import { deliveryConfig } from '../config/snapshot';
+import { ApiError, json, managementHandler, readJson, validationMessage } from './api';
+
+interface PurgeRecord {
+  url: string;
+  status: 'Pending' | 'Completed';
+  createdAt: string;
+  /** Why the edge purge failed, when it did; the renditions were removed all the same. */
+  error?: string;
+}
+
+const purges = new Collection<PurgeRecord>('purge');
+const purgeInput = z.object({ url: z.string().min(1, 'is required') });
+
+async function finishEdgePurge(id: string, edgePath: string, log: (m: string) => void): Promise<void> {
+  let error: string | undefined;
+  try {
+    await purgeFrontDoor([edgePath]);
+  } catch (e) {
+    error = `Front Door purge failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+    log(error);
+  }
+  const row = await purges.get(id);
+  if (row) await purges.replace(id, { ...row.value, status: 'Completed', error }, row.etag);
+}
+
+/**
+ * `POST /v1/files/purge {url}`: removes the renditions at once, then purges Front Door when it is configured
+ * (the request stays Pending until Front Door finishes). `GET /v1/files/purge/{requestId}`: the status.
+ */
+export const managePurge = managementHandler(async (request: HttpRequest, requestId: string, log): Promise<HttpResponseInit> => {
+  const id = request.params.requestId;
+  if (request.method === 'GET' && id !== undefined) {
+    const row = await purges.get(id);
+    if (!row) throw new ApiError(404, `No purge request with id "${id}"`);
+    return json(200, { status: row.value.status, ...(row.value.error ? { error: row.value.error } : {}) }, requestId);
+  }
+  if (request.method !== 'POST' || id !== undefined) throw new ApiError(405, `${request.method} is not allowed here`);
+
+  const input = purgeInput.safeParse(await readJson(request));
+  if (!input.success) throw new ApiError(400, validationMessage(input.error));
+  const target = purgeTarget(input.data.url, await deliveryConfig());
+  if (typeof target === 'string') throw new ApiError(400, target);
+
+  await purgeRenditions(target.prefix);
+  const purgeId = newId();
+  const edge = frontDoorConfigured();
+  await purges.create(purgeId, { url: input.data.url, status: edge ? 'Pending' : 'Completed', createdAt: new Date().toISOString() });
+  if (edge) void finishEdgePurge(purgeId, target.edgePath, log);
+  return json(201, { requestId: purgeId }, requestId);
+});

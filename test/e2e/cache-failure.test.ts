@@ -1,0 +1,38 @@
+import ImageKit from '@imagekit/nodejs';
+import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
+import sharp from 'sharp';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../dev/azurite';
+import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
+
+describe('a rendition store that refuses writes', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ MEMORY_CACHE_MB: '0' });
+    // Renditions go through a read-only account SAS: every container create and blob write is refused (403).
+    const sas = generateAccountSASQueryParameters(
+      {
+        services: AccountSASServices.parse('b').toString(),
+        resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+        permissions: AccountSASPermissions.parse('rl'),
+        expiresOn: new Date(Date.now() + 3600_000),
+      },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    ).toString();
+    process.env.RENDITION_STORAGE_CONNECTION_STRING = `BlobEndpoint=${app.azurite.blobEndpoint};SharedAccessSignature=${sas}`;
+    const client = new ImageKit({ privateKey: app.privateKey, baseURL: app.url, maxRetries: 0 });
+    await serveDemoFromDefaultEndpoint(app, client);
+  });
+  afterAll(() => app.close());
+
+  it('still answers 200 with the right image, every time', async () => {
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${app.url}/tr:w-100,h-100/sample/plant.jpg`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-rendition-cache')).toBe('MISS');
+      const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      expect([meta.width, meta.height]).toEqual([100, 100]);
+    }
+    expect(await app.blobs.getContainerClient('renditions').exists()).toBe(false);
+  });
+});
