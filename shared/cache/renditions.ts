@@ -87,18 +87,35 @@ export async function readRendition(name: string, onError: (message: string) => 
   }
 }
 
-/** Keeps a rendition in memory at once and in the container in the background; a failed write is only logged. */
-export function writeRendition(name: string, rendition: Rendition, onError: (message: string) => void): Promise<void> {
+/** Counts stored renditions under a prefix, stopping at `limit`. */
+async function countRenditions(prefix: string, limit: number): Promise<number> {
+  let count = 0;
+  for await (const page of blobContainer().listBlobsFlat({ prefix }).byPage({ maxPageSize: limit })) {
+    count += page.segment.blobItems.length;
+    if (count >= limit) break;
+  }
+  return count;
+}
+
+/**
+ * Keeps a rendition in memory at once and in the container in the background; a failed write is only logged.
+ * An asset that already has MAX_RENDITIONS_PER_ASSET stored renditions gets no more, so random parameters
+ * cannot fill the storage account: further variants are still served, transformed each time.
+ */
+export function writeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void): Promise<void> {
   memoryCache()?.set(name, rendition);
+  const limit = settings().MAX_RENDITIONS_PER_ASSET;
   const metadata: Record<string, string> = { [META.etag]: rendition.etag, [META.negotiated]: String(rendition.negotiated) };
   if (rendition.lastModified) metadata[META.lastModified] = rendition.lastModified;
   if (rendition.extraHeaders) metadata[META.extra] = Buffer.from(JSON.stringify(rendition.extraHeaders)).toString('base64');
   return ensureContainer()
-    .then(() =>
-      blobContainer()
+    .then(() => countRenditions(assetPrefix, limit))
+    .then((stored) => {
+      if (stored >= limit) throw new Error(`"${assetPrefix}" has ${limit} stored renditions (MAX_RENDITIONS_PER_ASSET); this one is not stored`);
+      return blobContainer()
         .getBlockBlobClient(name)
-        .uploadData(rendition.body, { blobHTTPHeaders: { blobContentType: rendition.contentType }, metadata }),
-    )
+        .uploadData(rendition.body, { blobHTTPHeaders: { blobContentType: rendition.contentType }, metadata });
+    })
     .then(
       () => undefined,
       (error: unknown) => onError(`rendition cache write failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`),

@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
-import { cacheQuery, renditionName } from '../cache/key';
+import { assetPrefix, cacheQuery, renditionName } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
@@ -65,7 +65,7 @@ function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string,
     const original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath));
     const output = await timing.measure('transform', () => produce(original, request, accept));
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
-    return { value: { rendition, hit: false }, holdUntil: writeRendition(name, rendition, log) };
+    return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log) };
   });
 }
 
