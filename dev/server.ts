@@ -43,7 +43,8 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
   const route = createRouter(loadFunctions());
   const server = http.createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${port}`}`);
+      // Concatenated, not resolved: a target such as `//a/b.jpg` is a path here, not a host.
+      const url = new URL(`http://${req.headers.host ?? `${host}:${port}`}${req.url ?? '/'}`);
       const method = (req.method ?? 'GET').toUpperCase();
       const matched = route(method, url.pathname);
       if (matched === undefined || matched === 'method-not-allowed') {

@@ -9,6 +9,9 @@ const positiveInt = z.coerce.number().int().positive();
 /** Every environment setting the app reads, with its default. README and local.settings.json.example list the same names. */
 const schema = z.object({
   PRIVATE_API_KEY: z.string().min(16, 'must be at least 16 characters'),
+  /** The key before the last rotation: URLs it signed keep working while it is set. */
+  PREVIOUS_PRIVATE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  RESTRICT_UNSIGNED_URLS: bool.default(false),
   STORAGE_CONNECTION_STRING: z.string().min(1),
   CONFIG_TABLE: z
     .string()

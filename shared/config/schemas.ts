@@ -41,6 +41,8 @@ export const urlEndpointInput = z.object({
     .regex(/^[A-Za-z0-9-]*$/, 'may contain only letters, digits and hyphens')
     .refine((p) => !RESERVED_PREFIXES.includes(p.toLowerCase()), `must not be one of ${RESERVED_PREFIXES.join(', ')}`)
     .default(''),
+  /** Additive to ImageKit: refuse unsigned URLs on this endpoint even when the account allows them. */
+  restrictUnsignedUrls: z.boolean().optional(),
   urlRewriter: z.never({ error: 'is not supported by this server (CLOUDINARY, IMGIX and AKAMAI rewriters are not implemented)' }).optional(),
 });
 
