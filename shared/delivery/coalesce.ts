@@ -6,10 +6,13 @@ export interface Shared<T> {
   holdUntil?: Promise<unknown>;
 }
 
-/** Runs `work` once for concurrent callers with the same key in this instance; the others share its result or error. */
-export async function coalesce<T>(key: string, work: () => Promise<Shared<T>>): Promise<T> {
+/**
+ * Runs `work` once for concurrent callers with the same key in this instance; the others share its result or
+ * error. `joined` tells a caller it received another caller's result.
+ */
+export async function coalesce<T>(key: string, work: () => Promise<Shared<T>>): Promise<{ value: T; joined: boolean }> {
   const running = inFlight.get(key) as Promise<Shared<T>> | undefined;
-  if (running) return (await running).value;
+  if (running) return { value: (await running).value, joined: true };
   const started = work();
   inFlight.set(key, started);
   const release = () => {
@@ -19,7 +22,7 @@ export async function coalesce<T>(key: string, work: () => Promise<Shared<T>>): 
     const shared = await started;
     if (shared.holdUntil) void shared.holdUntil.finally(release);
     else release();
-    return shared.value;
+    return { value: shared.value, joined: false };
   } catch (error) {
     release();
     throw error;

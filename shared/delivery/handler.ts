@@ -58,8 +58,8 @@ interface Served {
  * The stored rendition, or a new one fetched, transformed and stored. Concurrent identical requests share one
  * call, and keep sharing it until the new rendition is stored, so none of them transforms again.
  */
-function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string, name: string, timing: ServerTiming, log: (m: string) => void): Promise<Served> {
-  return coalesce<Served>(name, async () => {
+async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string, name: string, timing: ServerTiming, log: (m: string) => void): Promise<Served> {
+  const { value, joined } = await coalesce<Served>(name, async () => {
     const cached = await timing.measure('cache', () => readRendition(name, log));
     if (cached) return { value: { rendition: cached, hit: true } };
     deliveryCounters.originFetches++;
@@ -68,6 +68,8 @@ function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string,
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log) };
   });
+  // A request that joined another's work did not transform: for it, the rendition was already there.
+  return { rendition: value.rendition, hit: value.hit || joined };
 }
 
 function notModified(request: HttpRequest, rendition: Rendition): boolean {

@@ -87,6 +87,7 @@ describe('rendition cache, conditional requests, coalescing and purge', () => {
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(new Set(responses.map((r) => r.headers.get('etag'))).size).toBe(1);
     expect(deliveryCounters.transforms - transforms).toBe(1);
+    expect(responses.filter((r) => r.headers.get('x-rendition-cache') === 'MISS')).toHaveLength(1);
     expect(deliveryCounters.originFetches - fetches).toBe(1);
   });
 
