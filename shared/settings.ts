@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const bool = z
@@ -12,6 +13,8 @@ const schema = z.object({
   /** The key before the last rotation: URLs it signed keep working while it is set. */
   PREVIOUS_PRIVATE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   RESTRICT_UNSIGNED_URLS: bool.default(false),
+  /** Only `n-` (named) transformations on every endpoint; 400 otherwise. */
+  RESTRICT_UNNAMED_TRANSFORMATIONS: bool.default(false),
   STORAGE_CONNECTION_STRING: z.string().min(1),
   CONFIG_TABLE: z
     .string()
@@ -24,6 +27,23 @@ const schema = z.object({
   ERROR_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(60),
   MAX_INPUT_BYTES: positiveInt.default(40 * 1024 * 1024),
   MAX_INPUT_PIXELS: positiveInt.default(100_000_000),
+  /** Sum over all frames of an animated input. */
+  MAX_ANIMATED_PIXELS: positiveInt.default(100_000_000),
+  MAX_OUTPUT_PIXELS: positiveInt.default(100_000_000),
+  /** Largest output side: the format limits (WebP 16383, JPEG and PNG 65535) are also the highest values allowed. */
+  MAX_OUTPUT_SIDE: positiveInt.max(65535).default(65535),
+  MAX_WEBP_OUTPUT_SIDE: positiveInt.max(16383).default(16383),
+  /** Steps of a transformation chain (`:`-separated, layer steps included). */
+  MAX_STEPS: positiveInt.default(20),
+  MAX_LAYERS: positiveInt.default(20),
+  MAX_TEXT_LENGTH: positiveInt.default(1000),
+  TRANSFORM_TIMEOUT_SECONDS: positiveInt.default(20),
+  /** Transforms running at once in one instance; default twice the CPU cores. */
+  MAX_CONCURRENT_TRANSFORMS: positiveInt.default(() => 2 * availableParallelism()),
+  /** Transforms waiting for a slot; beyond this a request gets 503 at once. */
+  MAX_QUEUED_TRANSFORMS: z.coerce.number().int().min(0).default(16),
+  /** How long a transform waits for a slot before the request gets 503 with Retry-After. */
+  QUEUE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   RENDITION_CONTAINER: z
     .string()
     .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a valid container name')

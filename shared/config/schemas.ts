@@ -43,6 +43,8 @@ export const urlEndpointInput = z.object({
     .default(''),
   /** Additive to ImageKit: refuse unsigned URLs on this endpoint even when the account allows them. */
   restrictUnsignedUrls: z.boolean().optional(),
+  /** Additive to ImageKit: only `n-` (named) transformations on this endpoint, even when the account allows others. */
+  restrictUnnamedTransformations: z.boolean().optional(),
   urlRewriter: z.never({ error: 'is not supported by this server (CLOUDINARY, IMGIX and AKAMAI rewriters are not implemented)' }).optional(),
 });
 

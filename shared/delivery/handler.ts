@@ -6,7 +6,7 @@ import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
 import { etagMatches, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
-import { verifySignature } from '../security/signature';
+import { authorizeDelivery } from '../security/access';
 import { settings } from '../settings';
 import { acceptedModernFormat } from '../transform/format';
 import { canonicalTransformation } from '../transform/params';
@@ -87,11 +87,7 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const parsed = parseDeliveryUrl(url, config);
   if (!parsed || parsed.assetPath === '') throw new IkError(404, 'ENOENT', 'No asset path in the URL');
   const s = settings();
-  const keys = [s.PRIVATE_API_KEY, s.PREVIOUS_PRIVATE_API_KEY].filter((k): k is string => k !== undefined);
-  // A URL that carries ik-s is always verified; unsigned ones only pass where no restriction applies.
-  if (verifySignature(request.url, parsed.endpoint.urlPrefix, keys) === 'unsigned' && (s.RESTRICT_UNSIGNED_URLS || parsed.endpoint.restrictUnsignedUrls)) {
-    throw new IkError(401, 'EUNAUTHORIZED', 'This URL endpoint serves signed URLs only');
-  }
+  const access = authorizeDelivery(request.url, parsed.endpoint);
   const accept = request.headers.get('accept') ?? '';
   const name = renditionName({
     endpointId: parsed.endpoint.id,
@@ -103,7 +99,7 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
 
   const { rendition, hit } = await serve(parsed, config, accept, name, timing, log);
 
-  const maxAge = s.CACHE_MAX_AGE_SECONDS;
+  const maxAge = Math.min(s.CACHE_MAX_AGE_SECONDS, access.maxAgeSeconds ?? Infinity);
   const headers: Record<string, string> = {
     'cache-control': `public, max-age=${maxAge}, s-maxage=${maxAge}`,
     etag: rendition.etag,

@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { IkError, unsupported } from '../http/errors';
+import { checkAnimation, checkOutputSize, transformTimeout } from '../security/limits';
 import { chooseFormat, CONTENT_TYPES } from './format';
 import type { OutputFormat, Step } from './params';
 import { planResize, type Size } from './plan';
@@ -54,6 +55,7 @@ function encode(pipeline: Sharp, format: OutputFormat, quality: number): Sharp {
 function decodeError(error: unknown): IkError {
   const message = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(message)) return new IkError(400, 'ELIMIT', 'The input image has more pixels than allowed');
+  if (/^timeout:/.test(message)) return new IkError(400, 'ELIMIT', 'The transformation took longer than allowed');
   return unsupported(`The image could not be processed: ${message.split('\n')[0]}`);
 }
 
@@ -74,6 +76,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   if (meta.width * meta.height > options.maxInputPixels) {
     throw new IkError(400, 'ELIMIT', `The input image is ${meta.width}x${meta.height}, more than ${options.maxInputPixels} pixels`);
   }
+  checkAnimation(meta);
   const requested = last(steps, 'f');
   // SVG stays vector unless a raster format is named explicitly, as ImageKit does.
   if (meta.format === 'svg' && (requested === undefined || requested === 'auto' || requested === 'orig')) return 'svg';
@@ -82,13 +85,14 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   const quality = last(steps, 'q') ?? options.defaultQuality;
 
   try {
-    const open = (data: Buffer, raw?: sharp.CreateRaw) => sharp(data, { limitInputPixels: options.maxInputPixels, raw });
+    const open = (data: Buffer, raw?: sharp.CreateRaw) => sharp(data, { limitInputPixels: options.maxInputPixels, raw }).timeout(transformTimeout());
     // EXIF orientation is applied, then all metadata (EXIF, ICC, XMP) is stripped by sharp's default output.
     let pipeline = open(input).rotate();
     let size = orientedSize(meta);
     for (let i = 0; i < steps.length; i++) {
       const op = planResize(steps[i], size);
       if (!op) continue;
+      checkOutputSize(op, choice.format);
       pipeline = pipeline.resize(op.width, op.height, { fit: op.fit, position: 'centre' });
       size = op;
       if (steps.slice(i + 1).some((s) => planResize(s, size))) {
@@ -96,6 +100,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
         pipeline = open(data, { width: info.width, height: info.height, channels: info.channels });
       }
     }
+    checkOutputSize(size, choice.format);
     const { data, info } = await encode(pipeline, choice.format, quality).toBuffer({ resolveWithObject: true });
     return {
       body: data,

@@ -1,5 +1,8 @@
 import { IkError } from '../../shared/http/errors';
-import { verifySignature } from '../../shared/security/signature';
+import ImageKit from '@imagekit/nodejs';
+import { createHmac } from 'node:crypto';
+import LegacyImageKit from 'imagekit';
+import { isSignedRequest, verifySignature } from '../../shared/security/signature';
 
 /** ImageKit's published vectors (spec §8.1): [key, string signed (path?query + expiry), ik-s]. */
 const vectors: [string, string, string, string][] = [
@@ -23,8 +26,8 @@ const before2023 = 1_600_000_000;
 
 describe('ImageKit signed URLs', () => {
   it.each(vectors)('key %s, %s verifies on the default endpoint and under a prefix', (key, rest, expiry, signature) => {
-    expect(verifySignature(signedUrl('', rest, expiry, signature), '', [key], before2023)).toBe('valid');
-    expect(verifySignature(signedUrl('img', rest, expiry, signature), 'img', [key], before2023)).toBe('valid');
+    expect(verifySignature(signedUrl('', rest, expiry, signature), '', [key], before2023)).toMatchObject({ signed: true });
+    expect(verifySignature(signedUrl('img', rest, expiry, signature), 'img', [key], before2023)).toMatchObject({ signed: true });
   });
 
   it.each(vectors)('key %s, %s fails with one flipped character', (key, rest, expiry, signature) => {
@@ -38,12 +41,54 @@ describe('ImageKit signed URLs', () => {
     const [key, rest, expiry, signature] = vectors[6];
     const url = signedUrl('', rest, expiry, signature);
     expect(() => verifySignature(url, '', [key])).toThrow(/expired at 2023-11-14/);
-    expect(verifySignature(url, '', ['the-new-key-after-rotation', key], before2023)).toBe('valid');
+    expect(verifySignature(url, '', ['the-new-key-after-rotation', key], before2023)).toMatchObject({ signed: true });
     expect(() => verifySignature(url, '', ['the-new-key-after-rotation'], before2023)).toThrow(IkError);
   });
 
   it('a URL without ik-s is unsigned; ik-t alone is refused', () => {
-    expect(verifySignature('https://h/a.jpg?tr=w-10', '', ['k'])).toBe('unsigned');
+    expect(verifySignature('https://h/a.jpg?tr=w-10', '', ['k'])).toEqual({ signed: false });
     expect(() => verifySignature('https://h/a.jpg?ik-t=9999999999', '', ['k'])).toThrow(IkError);
+  });
+
+  it('a signature for the origin as URL endpoint verifies on a prefixed endpoint too; duplicates are refused', () => {
+    const key = 'dummy-key';
+    const rootSigned = signedUrl('', 'img/photo.jpg', '9999999999', '');
+    const sig = createHmac('sha1', key).update('img/photo.jpg9999999999').digest('hex');
+    expect(verifySignature(`${rootSigned}${sig}`, 'img', [key])).toEqual({ signed: true });
+    expect(() => verifySignature(`${rootSigned}${sig}&ik-s=${sig}`, 'img', [key])).toThrow(/more than one/);
+    expect(isSignedRequest(`${rootSigned}${sig}`)).toBe(true);
+    expect(isSignedRequest('https://h/a.jpg?ik-sx=1')).toBe(false);
+  });
+
+  it('an expiring URL reports when it expires', () => {
+    const [key, rest, expiry, signature] = vectors[6];
+    expect(verifySignature(signedUrl('', rest, expiry, signature), '', [key], before2023)).toEqual({ signed: true, expiresAt: 1700000000 });
+  });
+
+  describe('URLs signed by the SDKs', () => {
+    const privateKey = 'private_unit_test_key_0123456789';
+    const origin = 'https://images.example.com';
+    const client = new ImageKit({ privateKey });
+    const legacy = (urlEndpoint: string) => new LegacyImageKit({ publicKey: 'public_unused', privateKey, urlEndpoint });
+    const cases = (['', 'img'] as const).flatMap((prefix) =>
+      (['query', 'path'] as const).flatMap((position) =>
+        ['/sample/plant.jpg', '/sample/हिन्दी.jpg', '/dir with space/a.png'].flatMap((src) => [undefined, 600].map((expires) => ({ prefix, position, src, expires }))),
+      ),
+    );
+
+    it.each(cases)('prefix "$prefix", $position form, $src, expiresIn $expires: verifies, and fails when tampered', ({ prefix, position, src, expires }) => {
+      const urlEndpoint = prefix ? `${origin}/${prefix}` : origin;
+      const transformation = [{ width: 300, height: 200 }, { rotation: 90 }];
+      const urls = [
+        client.helper.buildSrc({ urlEndpoint, src, transformation, transformationPosition: position, signed: true, expiresIn: expires }),
+        legacy(urlEndpoint).url({ path: src, transformation, transformationPosition: position, signed: true, expireSeconds: expires }),
+      ];
+      for (const url of urls) {
+        expect(url).toContain('ik-s=');
+        expect(verifySignature(url, prefix, [privateKey])).toMatchObject({ signed: true });
+        expect(() => verifySignature(url.replace('300', '301'), prefix, [privateKey])).toThrow(IkError);
+        expect(() => verifySignature(url, prefix, ['another_key_of_some_length'])).toThrow(IkError);
+      }
+    });
   });
 });
