@@ -37,6 +37,8 @@ const schema = z.object({
   MAX_STEPS: positiveInt.default(20),
   MAX_LAYERS: positiveInt.default(20),
   MAX_TEXT_LENGTH: positiveInt.default(1000),
+  /** SVG is parsed into a DOM to be sanitised; ImageKit also limits vector input to 5 MB. */
+  MAX_SVG_BYTES: positiveInt.default(5 * 1024 * 1024),
   TRANSFORM_TIMEOUT_SECONDS: positiveInt.default(20),
   /** Transforms running at once in one instance; default twice the CPU cores. */
   MAX_CONCURRENT_TRANSFORMS: positiveInt.default(() => 2 * availableParallelism()),

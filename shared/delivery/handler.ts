@@ -7,6 +7,8 @@ import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
 import { etagMatches, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
+import { secureOutput } from '../security/svg';
+import { limitTransform } from '../security/transform-limiter';
 import { settings } from '../settings';
 import { acceptedModernFormat } from '../transform/format';
 import { canonicalTransformation } from '../transform/params';
@@ -26,12 +28,12 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
   if (request.steps.some((step) => step.orig)) return asIs(original);
   const s = settings();
   deliveryCounters.transforms++;
-  const result = await render(original.body, request.steps, {
+  const result = await limitTransform(() => render(original.body, request.steps, {
     accept,
     autoAvif: s.AUTO_AVIF,
     defaultQuality: s.DEFAULT_QUALITY,
     maxInputPixels: s.MAX_INPUT_PIXELS,
-  });
+  }));
   if (result === 'svg') {
     return { body: original.body, contentType: 'image/svg+xml', negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };
   }
@@ -64,7 +66,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     if (cached) return { value: { rendition: cached, hit: true } };
     deliveryCounters.originFetches++;
     const original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath));
-    const output = await timing.measure('transform', () => produce(original, request, accept));
+    const output = await timing.measure('transform', () => produce(original, request, accept).then(secureOutput));
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log) };
   });

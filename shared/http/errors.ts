@@ -12,6 +12,8 @@ export class IkError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Extra response headers, such as Retry-After on 503. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'IkError';
@@ -47,6 +49,7 @@ export function deliveryErrorResponse(error: IkError, requestId: string): HttpRe
       'ik-error': headerSafe(`${error.code} - ${error.message}`),
       'x-request-id': requestId,
       'x-content-type-options': 'nosniff',
+      ...error.headers,
     },
     body: error.status === 400 ? `${reason}: ${error.message}` : reason,
   };

@@ -68,7 +68,8 @@ function decodeError(error: unknown): IkError {
 export async function render(input: Buffer, steps: Step[], options: RenderOptions): Promise<Rendition | 'not-an-image' | 'svg'> {
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(input).metadata();
+    // Only the header is read here; sharp's default pixel limit would make a too-large image look like a non-image.
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
     return 'not-an-image';
   }
