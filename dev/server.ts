@@ -24,6 +24,11 @@ function toHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
   return headers;
 }
 
+/** As the Functions front end does: the socket's address appended to any `x-forwarded-for` the client sent. */
+function forwardedFor(req: http.IncomingMessage): string {
+  return [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
+}
+
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -52,7 +57,7 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
         return;
       }
       const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
-      const request = new HttpRequest({ method, url: url.toString(), headers: toHeaders(req.headers), params: matched.params, body: body ? { bytes: body } : undefined });
+      const request = new HttpRequest({ method, url: url.toString(), headers: { ...toHeaders(req.headers), 'x-forwarded-for': forwardedFor(req) }, params: matched.params, body: body ? { bytes: body } : undefined });
       const context = new InvocationContext({ functionName: matched.name, invocationId: randomUUID() });
       const result = await matched.options.handler(request, context);
       const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});

@@ -44,8 +44,8 @@ export function managementHandler(handler: ApiHandler) {
     const requestId = randomUUID();
     const denied = authenticate(request);
     if (denied) {
-      const response = json(401, { message: denied }, requestId);
-      return { ...response, headers: { ...(response.headers as Record<string, string>), 'www-authenticate': 'Basic realm="imagekit"' } };
+      const response = json(denied.status, { message: denied.message }, requestId);
+      return { ...response, headers: { ...(response.headers as Record<string, string>), ...denied.headers } };
     }
     try {
       return await handler(request, requestId, (message) => context.warn(`management ${requestId}: ${message}`));
