@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import path from 'node:path';
 
 /** Azurite's documented development account; it is public and only valid against Azurite. */
@@ -35,6 +35,23 @@ function waitForPort(port: number, deadline: number): Promise<void> {
     };
     attempt();
   });
+}
+
+/** A TCP port free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh in-memory Azurite on free loopback ports, for tests and benchmarks. */
+export async function startEphemeralAzurite(): Promise<RunningAzurite> {
+  return startAzurite({ blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort() });
 }
 
 /** Starts Azurite (blob, queue, table) from node_modules on loopback, offline. */

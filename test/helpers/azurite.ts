@@ -1,18 +1,2 @@
-import { createServer } from 'node:net';
-import { startAzurite, type RunningAzurite } from '../../dev/azurite';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A fresh in-memory Azurite on free loopback ports. */
-export async function startTestAzurite(): Promise<RunningAzurite> {
-  return startAzurite({ blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort() });
-}
+/** Tests use a fresh in-memory Azurite on free loopback ports. */
+export { freePort, startEphemeralAzurite as startTestAzurite } from '../../dev/azurite';

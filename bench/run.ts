@@ -1,0 +1,265 @@
+/**
+ * `npm run bench -- [--duration S] [--corpus DIR] [--json]`: throughput and memory of the image CDN against
+ * the libvips floor (sharp in-process), ipx, and a bare static server, all on loopback, in one run, so the
+ * ratios compare like with like. Starts its own Azurite, the app (local host) and ipx.
+ */
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { AZURITE_ACCOUNT, AZURITE_KEY, freePort, startEphemeralAzurite } from '../dev/azurite';
+import { photoLike } from '../dev/sample-images';
+import { readOnlyContainerSas } from '../dev/seed';
+
+interface Options {
+  duration: number;
+  corpus: string;
+  json: boolean;
+}
+
+interface Photo {
+  name: string;
+  body: Buffer;
+  pixels: number;
+}
+
+const WIDTH = 400;
+const QUALITY = 80;
+/** Requests in flight for throughput runs: two per core keeps both cores busy without queueing much. */
+const CONNECTIONS = Math.max(2, os.cpus().length * 2);
+const root = path.resolve(__dirname, '..', '..');
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { duration: 10, corpus: path.resolve(root, '..', 'shared', 'corpus'), json: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--duration') options.duration = Number(argv[++i]);
+    else if (argv[i] === '--corpus') options.corpus = path.resolve(argv[++i]);
+    else if (argv[i] === '--json') options.json = true;
+    else throw new Error(`Unknown argument ${argv[i]}; use --duration S, --corpus DIR, --json`);
+  }
+  if (!(options.duration > 0)) throw new Error('--duration must be a positive number of seconds');
+  return options;
+}
+
+/** The corpus's JPEG photos, or generated photo-like JPEGs from 1 to 8 MP when there is no corpus. */
+async function loadPhotos(corpus: string): Promise<{ photos: Photo[]; source: string }> {
+  const files = fs.existsSync(corpus) ? fs.readdirSync(corpus).filter((f) => /\.jpe?g$/i.test(f)).sort() : [];
+  if (files.length > 0) {
+    const photos = await Promise.all(
+      files.map(async (name) => {
+        const body = fs.readFileSync(path.join(corpus, name));
+        const meta = await sharp(body).metadata();
+        return { name, body, pixels: meta.width! * meta.height! };
+      }),
+    );
+    return { photos, source: `${files.length} JPEG photos from ${corpus}` };
+  }
+  const sizes: [number, number][] = [[1280, 800], [1600, 1200], [1920, 1080], [2560, 1600], [3000, 2000], [3840, 2160]];
+  const photos = await Promise.all(
+    sizes.map(async ([w, h], i) => ({ name: `generated-${w}x${h}.jpg`, body: await (await photoLike(w, h, i + 1)).jpeg({ quality: 90 }).toBuffer(), pixels: w * h })),
+  );
+  return { photos, source: `${photos.length} generated photo-like JPEGs (no corpus at ${corpus})` };
+}
+
+function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (ready.test(output)) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}): ${output.slice(-500)}`)));
+  });
+}
+
+/** Runs `work` from `concurrency` loops for `seconds`; returns completed operations per second. */
+async function closedLoop(seconds: number, concurrency: number, work: (i: number) => Promise<void>): Promise<number> {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) await work(done++);
+    }),
+  );
+  return done / seconds;
+}
+
+async function load(url: string, paths: string[], seconds: number, connections = CONNECTIONS, headers: Record<string, string> = {}): Promise<number> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    idReplacement: true,
+    requests: paths.map((p) => ({ method: 'GET', path: p, headers })),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}${paths[0]}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.total / seconds;
+}
+
+/** Peak resident set of a process since the last reset (Linux /proc; writing 5 to clear_refs resets it). */
+function resetPeakRss(pid: number): void {
+  fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const { photos, source } = await loadPhotos(options.corpus);
+  const largest = photos.reduce((a, b) => (b.pixels > a.pixels ? b : a));
+  const log = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+  log(`Corpus: ${source}; resizing to ${WIDTH} px wide, JPEG q${QUALITY}, ${CONNECTIONS} requests in flight, ${options.duration} s per workload`);
+
+  const azurite = await startEphemeralAzurite();
+  const children: ChildProcess[] = [];
+  try {
+    const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    const originals = blobs.getContainerClient('bench');
+    // Public read lets ipx fetch the same blobs over plain HTTP.
+    await originals.create({ access: 'blob' });
+    for (const photo of photos) await originals.getBlockBlobClient(photo.name).uploadData(photo.body);
+    const output = blobs.getContainerClient('bench-minimal');
+    await output.create();
+
+    const appPort = await freePort();
+    const privateKey = `private_bench_${randomBytes(12).toString('hex')}`;
+    const app = await startChild(process.execPath, [path.join(root, 'dist', 'dev', 'main.js')], { ...process.env, STORAGE_CONNECTION_STRING: azurite.connectionString, PRIVATE_API_KEY: privateKey, PORT: String(appPort), HOST: '127.0.0.1' }, /listening on/);
+    children.push(app);
+    const appUrl = `http://127.0.0.1:${appPort}`;
+    await registerOrigin(appUrl, privateKey, azurite.blobEndpoint);
+
+    const ipxPort = await freePort();
+    children.push(await startChild(process.execPath, [path.join(root, 'bench', 'ipx-server.mjs'), String(ipxPort)], process.env, /ready/));
+    const ipxUrl = `http://127.0.0.1:${ipxPort}`;
+
+    const figures: Record<string, number> = {};
+    const d = options.duration;
+
+    log('minimal: download, sharp resize, upload, in-process ...');
+    figures.minimalOpsPerSec = await minimal(originals, output, photos, d);
+
+    log('cold: uncached requests through the app ...');
+    figures.coldReqPerSec = await load(appUrl, photos.map((p) => `/tr:w-${WIDTH},q-${QUALITY},f-jpg/${p.name}?cold=[<id>]`), d);
+
+    log('ipx: the same transforms from the same blob store ...');
+    figures.ipxReqPerSec = await load(ipxUrl, photos.map((p) => `/w_${WIDTH},q_${QUALITY},f_jpeg/${azurite.blobEndpoint}/bench/${p.name}`), d);
+
+    log('hit: cached renditions against a static server ...');
+    const hitPath = `/tr:w-${WIDTH},q-${QUALITY},f-jpg/${photos[0].name}`;
+    const hitBody = Buffer.from(await (await fetch(`${appUrl}${hitPath}`)).arrayBuffer());
+    figures.hitReqPerSec = await load(appUrl, [hitPath], d);
+    figures.staticReqPerSec = await staticServer(hitBody, (url) => load(url, ['/'], d));
+
+    log('memory: 32 concurrent cold requests on the largest photo ...');
+    resetPeakRss(app.pid!);
+    const rss = await Promise.all(Array.from({ length: 32 }, (_, i) => fetch(`${appUrl}/tr:w-${WIDTH}/${largest.name}?rss=${i}`).then((r) => r.arrayBuffer())));
+    if (rss.length !== 32) throw new Error('memory workload incomplete');
+    figures.peakRssMb = round(peakRssMb(app.pid!), 1);
+
+    log('coalescing: 50 identical concurrent cold requests ...');
+    const identical = await Promise.all(Array.from({ length: 50 }, () => fetch(`${appUrl}/tr:w-${WIDTH - 1}/${photos[0].name}?coalesce=1`)));
+    figures.coalescedTransforms = identical.filter((r) => /transform;dur/.test(r.headers.get('server-timing') ?? '')).length;
+
+    log('avif: the app against sharp default AVIF settings ...');
+    const avif = await avifFigures(appUrl, photos, d);
+    Object.assign(figures, avif);
+
+    figures.coldVsMinimal = round(figures.coldReqPerSec / figures.minimalOpsPerSec);
+    figures.coldVsIpx = round(figures.coldReqPerSec / figures.ipxReqPerSec);
+    figures.hitVsStatic = round(figures.hitReqPerSec / figures.staticReqPerSec);
+    for (const key of ['minimalOpsPerSec', 'coldReqPerSec', 'ipxReqPerSec', 'hitReqPerSec', 'staticReqPerSec', 'avifReqPerSec', 'sharpDefaultAvifOpsPerSec']) {
+      figures[key] = round(figures[key], 1);
+    }
+    report(figures, options.json, log);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await azurite.stop();
+  }
+}
+
+async function registerOrigin(appUrl: string, privateKey: string, blobEndpoint: string): Promise<void> {
+  const headers = { authorization: `Basic ${Buffer.from(`${privateKey}:`).toString('base64')}`, 'content-type': 'application/json' };
+  const created = await fetch(`${appUrl}/v1/accounts/origins`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ type: 'AZURE_BLOB', name: 'bench', accountName: AZURITE_ACCOUNT, container: 'bench', sasToken: readOnlyContainerSas(AZURITE_ACCOUNT, AZURITE_KEY, 'bench'), endpoint: blobEndpoint }),
+  });
+  const origin = (await created.json()) as { id: string };
+  const updated = await fetch(`${appUrl}/v1/accounts/url-endpoints/default`, { method: 'PUT', headers, body: JSON.stringify({ description: 'bench', origins: [origin.id] }) });
+  if (!updated.ok) throw new Error(`registering the bench origin failed: ${updated.status} ${await updated.text()}`);
+}
+
+/** The floor: what the work costs with no HTTP server around it. */
+function minimal(originals: ContainerClient, output: ContainerClient, photos: Photo[], seconds: number): Promise<number> {
+  return closedLoop(seconds, CONNECTIONS, async (i) => {
+    const photo = photos[i % photos.length];
+    const original = await originals.getBlobClient(photo.name).downloadToBuffer();
+    const rendition = await sharp(original).rotate().resize(WIDTH).jpeg({ quality: QUALITY, chromaSubsampling: '4:4:4' }).toBuffer();
+    await output.getBlockBlobClient(`${i}.jpg`).uploadData(rendition);
+  });
+}
+
+async function staticServer(body: Buffer, run: (url: string) => Promise<number>): Promise<number> {
+  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await run(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+  } finally {
+    server.close();
+  }
+}
+
+async function avifFigures(appUrl: string, photos: Photo[], seconds: number): Promise<Record<string, number>> {
+  const avifReqPerSec = await load(appUrl, photos.map((p) => `/tr:w-${WIDTH},q-${QUALITY},f-avif/${p.name}?avif=[<id>]`), seconds);
+  const sharpDefaultAvifOpsPerSec = await closedLoop(seconds, CONNECTIONS, async (i) => {
+    await sharp(photos[i % photos.length].body).rotate().resize(WIDTH).avif({ quality: QUALITY }).toBuffer();
+  });
+  let appBytes = 0;
+  let defaultBytes = 0;
+  for (const photo of photos) {
+    appBytes += (await (await fetch(`${appUrl}/tr:w-${WIDTH},q-${QUALITY},f-avif/${photo.name}?size=1`)).arrayBuffer()).byteLength;
+    defaultBytes += (await sharp(photo.body).rotate().resize(WIDTH).avif({ quality: QUALITY }).toBuffer()).length;
+  }
+  return {
+    avifReqPerSec,
+    sharpDefaultAvifOpsPerSec,
+    avifVsSharpDefault: round(avifReqPerSec / sharpDefaultAvifOpsPerSec),
+    avifSizeVsSharpDefault: round(appBytes / defaultBytes, 3),
+  };
+}
+
+const targets: [string, (v: number) => boolean, string][] = [
+  ['coldVsMinimal', (v) => v >= 0.85, '>= 0.85'],
+  ['coldVsIpx', (v) => v >= 1.25, '>= 1.25'],
+  ['hitVsStatic', (v) => v >= 0.5, '>= 0.5'],
+  ['peakRssMb', (v) => v <= 512, '<= 512'],
+  ['coalescedTransforms', (v) => v === 1, '== 1'],
+  ['avifVsSharpDefault', (v) => v >= 2, '>= 2'],
+  ['avifSizeVsSharpDefault', (v) => v <= 1.1, '<= 1.1'],
+];
+
+function report(figures: Record<string, number>, json: boolean, log: (line: string) => void): void {
+  log('');
+  for (const [name, value] of Object.entries(figures)) {
+    const target = targets.find(([key]) => key === name);
+    log(`${name.padEnd(26)} ${String(value).padStart(10)}${target ? `   target ${target[2]}: ${target[1](value) ? 'met' : 'NOT met'}` : ''}`);
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ ...figures, machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, node: process.version })}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
