@@ -1,0 +1,51 @@
+import { createHmac } from 'node:crypto';
+import type { EndpointView } from '../../shared/config/snapshot';
+import { authorizeDelivery } from '../../shared/security/access';
+import { countTransformation } from '../../shared/security/limits';
+
+const KEY = 'private_unit_access_key_0123456789';
+const PREVIOUS = 'private_unit_previous_key_0123456';
+
+// Settings are read on first use, after these are in place.
+Object.assign(process.env, {
+  PRIVATE_API_KEY: KEY,
+  PREVIOUS_PRIVATE_API_KEY: PREVIOUS,
+  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  RESTRICT_UNNAMED_TRANSFORMATIONS: 'true',
+  MAX_STEPS: '3',
+  MAX_TEXT_LENGTH: '5',
+});
+
+const endpoint = (fields: Partial<EndpointView> = {}): EndpointView => ({ id: 'e', description: '', origins: [], urlPrefix: '', ...fields });
+const sign = (rest: string, key = KEY) => `https://cdn.example${rest}${rest.includes('?') ? '&' : '?'}ik-s=${createHmac('sha1', key).update(`${rest.slice(1)}9999999999`).digest('hex')}`;
+const refusal = (run: () => unknown) => {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    const { status, code } = error as { status: number; code: string };
+    return [status, code];
+  }
+};
+
+describe('authorizeDelivery: restrictions and limits on the URL', () => {
+  it('with RESTRICT_UNNAMED_TRANSFORMATIONS, only n- steps pass, in path and query, signed or not', () => {
+    expect(authorizeDelivery('https://cdn.example/a.jpg', endpoint())).toEqual({ signed: false });
+    expect(authorizeDelivery('https://cdn.example/tr:n-thumb/a.jpg?tr=n-small:n-big', endpoint())).toEqual({ signed: false });
+    for (const url of ['https://cdn.example/tr:w-100/a.jpg', 'https://cdn.example/a.jpg?tr=n-thumb,w-100', 'https://cdn.example/tr:n-/a.jpg', sign('/tr:w-100/a.jpg')]) {
+      expect([url, refusal(() => authorizeDelivery(url, endpoint()))]).toEqual([url, [400, 'EBADPARAM']]);
+    }
+  });
+
+  it('the previous key still signs during rotation; unsigned URLs are refused only where restricted', () => {
+    expect(authorizeDelivery(sign('/tr:n-thumb/a.jpg', PREVIOUS), endpoint())).toEqual({ signed: true });
+    expect(refusal(() => authorizeDelivery('https://cdn.example/a.jpg', endpoint({ restrictUnsignedUrls: true })))).toEqual([401, 'EUNAUTHORIZED']);
+    expect(authorizeDelivery(sign('/p/a.jpg'), endpoint({ urlPrefix: 'p', restrictUnsignedUrls: true }))).toEqual({ signed: true });
+  });
+
+  it('too many steps or too long a text answer 400 ELIMIT', () => {
+    expect(refusal(() => authorizeDelivery('https://cdn.example/tr:n-a:n-b/a.jpg?tr=n-c:n-d', endpoint()))).toEqual([400, 'ELIMIT']);
+    expect(countTransformation(['w-100,l-text,i-Hello%20world,l-end:h-50', 'l-image,i-logo.png,l-end'])).toEqual({ steps: 3, layers: 2, longestText: 11 });
+    expect(countTransformation([`l-text,ie-${Buffer.from('नमस्ते').toString('base64')},l-end`]).longestText).toBe(6);
+  });
+});
