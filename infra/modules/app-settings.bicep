@@ -1,0 +1,92 @@
+// Every app setting of the function app, written in one place.
+// Each name the app reads (shared/settings.ts `settingNames`) is set here; an empty value means
+// "unset, use the app's default" (shared/settings.ts drops empty values before parsing).
+
+param functionAppName string
+param hostStorageName string
+param appInsightsName string
+param keyVaultName string
+param privateApiKeySecretName string
+
+@description('Empty when no previous key is kept.')
+param previousPrivateApiKeySecretName string
+
+param storageConnectionStringSecretName string
+param renditionContainerName string
+param configTableName string
+param autoAvif bool
+param frontDoorProfileName string
+param frontDoorEndpointName string
+
+@description('Values for the tunable settings below, by setting name; anything not given stays at the app default.')
+param settingOverrides object
+
+// Settings with a safe default in the app, exposed only through settingOverrides.
+var tunableSettingNames = [
+  'RESTRICT_UNSIGNED_URLS'
+  'RESTRICT_UNNAMED_TRANSFORMATIONS'
+  'CONFIG_CACHE_SECONDS'
+  'DEFAULT_QUALITY'
+  'CACHE_MAX_AGE_SECONDS'
+  'ERROR_MAX_AGE_SECONDS'
+  'MAX_INPUT_BYTES'
+  'MAX_INPUT_PIXELS'
+  'MAX_ANIMATED_PIXELS'
+  'MAX_OUTPUT_PIXELS'
+  'MAX_OUTPUT_SIDE'
+  'MAX_WEBP_OUTPUT_SIDE'
+  'MAX_STEPS'
+  'MAX_LAYERS'
+  'MAX_TEXT_LENGTH'
+  'MAX_SVG_BYTES'
+  'TRANSFORM_TIMEOUT_SECONDS'
+  'MAX_CONCURRENT_TRANSFORMS'
+  'MAX_QUEUED_TRANSFORMS'
+  'QUEUE_TIMEOUT_MS'
+  'MEMORY_CACHE_MB'
+  'MAX_RENDITIONS_PER_ASSET'
+]
+
+// The app parses booleans as 'true'/'false' and ARM's string(true) is 'True', hence toLower.
+var tunableSettings = toObject(tunableSettingNames, settingName => settingName, settingName => contains(settingOverrides, settingName) ? toLower(string(settingOverrides[settingName])) : '')
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: functionAppName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+var previousPrivateApiKeyReference = empty(previousPrivateApiKeySecretName) ? '' : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${previousPrivateApiKeySecretName})'
+
+var appSettings = {
+  // Host storage through the managed identity (Storage Blob Data Owner on that account).
+  AzureWebJobsStorage__accountName: hostStorageName
+  // Front Door probes every origin often; the default home page would answer each of them.
+  AzureWebJobsDisableHomepage: 'true'
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+
+  PRIVATE_API_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${privateApiKeySecretName})'
+  PREVIOUS_PRIVATE_API_KEY: previousPrivateApiKeyReference
+  STORAGE_CONNECTION_STRING: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${storageConnectionStringSecretName})'
+  // Renditions live in the same account as the config table.
+  RENDITION_STORAGE_CONNECTION_STRING: ''
+  RENDITION_CONTAINER: renditionContainerName
+  CONFIG_TABLE: configTableName
+  // Kept in step with the Front Door AVIF rule (front-door.bicep).
+  AUTO_AVIF: autoAvif ? 'true' : 'false'
+
+  // Read by the purge feature to purge the edge as well as the rendition cache.
+  FRONT_DOOR_SUBSCRIPTION_ID: subscription().subscriptionId
+  FRONT_DOOR_RESOURCE_GROUP: resourceGroup().name
+  FRONT_DOOR_PROFILE: frontDoorProfileName
+  FRONT_DOOR_ENDPOINT: frontDoorEndpointName
+}
+
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: union(tunableSettings, appSettings)
+}

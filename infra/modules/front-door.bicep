@@ -1,0 +1,339 @@
+// Front Door Standard in front of the function app: endpoint, origin group probing /healthz,
+// the origin, a cached image route, an uncached management route, and the rules that deal
+// with automatic format selection.
+//
+// Front Door keys its cache on the URL only and ignores `Vary`; with caching on it also drops
+// `Accept` before calling the origin (spec/azure.md 0.1 and 2.4). So one URL cannot carry both
+// a WebP and a JPEG answer. `autoFormatStrategy` picks how that is handled:
+//   edgeHint     the rules engine reads `Accept` at the edge and, for requests that do not name
+//                a format, rewrites the origin path to /_ik-accept/<avif|webp>/<original path>.
+//                The app reads the format from that prefix and strips it. The rewritten path is
+//                meant to make each format its own cache entry; check it with the curl steps in
+//                README ("Deploying to Azure") before relying on it.
+//   noEdgeCache  requests that do not name a format bypass the edge cache, so `Accept` reaches
+//                the app, which negotiates as usual (its blob cache absorbs the load).
+//   explicitOnly no rules: a request without an explicit format gets the app's universal
+//                fallback format; clients that want WebP/AVIF ask for it with f-webp / f-avif.
+
+param tags object
+param profileName string
+param endpointName string
+param originHostName string
+
+@allowed([
+  'edgeHint'
+  'noEdgeCache'
+  'explicitOnly'
+])
+param autoFormatStrategy string
+
+@description('Also hint AVIF (AUTO_AVIF on in the app) to clients whose Accept lists image/avif.')
+param autoAvif bool
+
+@minValue(30)
+@maxValue(255)
+param probeIntervalInSeconds int
+
+resource profile 'Microsoft.Cdn/profiles@2024-02-01' existing = {
+  name: profileName
+}
+
+resource endpoint 'Microsoft.Cdn/profiles/afdEndpoints@2024-02-01' = {
+  parent: profile
+  name: endpointName
+  location: 'global'
+  tags: tags
+  properties: {
+    enabledState: 'Enabled'
+  }
+}
+
+resource originGroup 'Microsoft.Cdn/profiles/originGroups@2024-02-01' = {
+  parent: profile
+  name: 'functionapp'
+  properties: {
+    loadBalancingSettings: {
+      sampleSize: 4
+      successfulSamplesRequired: 3
+      additionalLatencyInMilliseconds: 50
+    }
+    // /healthz is anonymous and cheap; HEAD keeps probe traffic small (spec/azure.md 2.5).
+    healthProbeSettings: {
+      probePath: '/healthz'
+      probeRequestType: 'HEAD'
+      probeProtocol: 'Https'
+      probeIntervalInSeconds: probeIntervalInSeconds
+    }
+    sessionAffinityState: 'Disabled'
+  }
+}
+
+resource origin 'Microsoft.Cdn/profiles/originGroups/origins@2024-02-01' = {
+  parent: originGroup
+  name: 'functionapp'
+  properties: {
+    // App Service routes by Host, so the origin host header is the app's own hostname.
+    hostName: originHostName
+    originHostHeader: originHostName
+    httpPort: 80
+    httpsPort: 443
+    priority: 1
+    weight: 1000
+    enabledState: 'Enabled'
+    enforceCertificateNameCheck: true
+  }
+}
+
+// Tokens that mean the URL already fixes the output format (ImageKit `f-*`, or the untouched
+// original). Matching is deliberately loose: a false match only means no hint (the universal
+// format is served), a missed one only means an extra cache entry (the app ignores the hint
+// when the transformation names a format).
+var explicitFormatMarkers = [
+  'f-jpg'
+  'f-jpeg'
+  'f-png'
+  'f-webp'
+  'f-avif'
+  'f-gif'
+  'f-svg'
+  'f-orig'
+  'orig-true'
+]
+
+var formatHintSegment = '_ik-accept'
+
+var pathNamesNoFormat = {
+  name: 'UrlPath'
+  parameters: {
+    typeName: 'DeliveryRuleUrlPathMatchConditionParameters'
+    operator: 'Contains'
+    negateCondition: true
+    matchValues: explicitFormatMarkers
+    transforms: [
+      'Lowercase'
+    ]
+  }
+}
+
+var queryNamesNoFormat = {
+  name: 'QueryString'
+  parameters: {
+    typeName: 'DeliveryRuleQueryStringConditionParameters'
+    operator: 'Contains'
+    negateCondition: true
+    matchValues: explicitFormatMarkers
+    transforms: [
+      'Lowercase'
+    ]
+  }
+}
+
+// A client that asks for a hinted path directly is not hinted twice.
+var pathNotHinted = {
+  name: 'UrlPath'
+  parameters: {
+    typeName: 'DeliveryRuleUrlPathMatchConditionParameters'
+    operator: 'Contains'
+    negateCondition: true
+    matchValues: [
+      '${formatHintSegment}/'
+    ]
+    transforms: [
+      'Lowercase'
+    ]
+  }
+}
+
+var acceptsAvif = {
+  name: 'RequestHeader'
+  parameters: {
+    typeName: 'DeliveryRuleRequestHeaderConditionParameters'
+    selector: 'Accept'
+    operator: 'Contains'
+    negateCondition: false
+    matchValues: [
+      'image/avif'
+    ]
+    transforms: [
+      'Lowercase'
+    ]
+  }
+}
+
+var acceptsWebp = {
+  name: 'RequestHeader'
+  parameters: {
+    typeName: 'DeliveryRuleRequestHeaderConditionParameters'
+    selector: 'Accept'
+    operator: 'Contains'
+    negateCondition: false
+    matchValues: [
+      'image/webp'
+    ]
+    transforms: [
+      'Lowercase'
+    ]
+  }
+}
+
+var useRuleSet = autoFormatStrategy != 'explicitOnly'
+
+resource autoFormatRules 'Microsoft.Cdn/profiles/ruleSets@2024-02-01' = if (useRuleSet) {
+  parent: profile
+  name: 'autoformat'
+}
+
+// edgeHint, AVIF first: every browser that lists image/avif also lists image/webp, and the
+// rule asks for both so the app may fall back to WebP when AUTO_AVIF is off.
+resource hintAvif 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = if (autoFormatStrategy == 'edgeHint' && autoAvif) {
+  parent: autoFormatRules
+  name: 'hintavif'
+  properties: {
+    order: 1
+    matchProcessingBehavior: 'Stop'
+    conditions: [
+      acceptsAvif
+      acceptsWebp
+      pathNamesNoFormat
+      queryNamesNoFormat
+      pathNotHinted
+    ]
+    actions: [
+      {
+        name: 'UrlRewrite'
+        parameters: {
+          typeName: 'DeliveryRuleUrlRewriteActionParameters'
+          sourcePattern: '/'
+          destination: '/${formatHintSegment}/avif/'
+          preserveUnmatchedPath: true
+        }
+      }
+    ]
+  }
+}
+
+resource hintWebp 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = if (autoFormatStrategy == 'edgeHint') {
+  parent: autoFormatRules
+  name: 'hintwebp'
+  properties: {
+    order: 2
+    matchProcessingBehavior: 'Stop'
+    conditions: [
+      acceptsWebp
+      pathNamesNoFormat
+      queryNamesNoFormat
+      pathNotHinted
+    ]
+    actions: [
+      {
+        name: 'UrlRewrite'
+        parameters: {
+          typeName: 'DeliveryRuleUrlRewriteActionParameters'
+          sourcePattern: '/'
+          destination: '/${formatHintSegment}/webp/'
+          preserveUnmatchedPath: true
+        }
+      }
+    ]
+  }
+}
+
+// noEdgeCache: a route configuration override without cacheConfiguration turns caching off for
+// the matched request, and with caching off Front Door forwards Accept (spec/azure.md 2.4 C).
+resource bypassCache 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = if (autoFormatStrategy == 'noEdgeCache') {
+  parent: autoFormatRules
+  name: 'autonocache'
+  properties: {
+    order: 1
+    matchProcessingBehavior: 'Stop'
+    conditions: [
+      pathNamesNoFormat
+      queryNamesNoFormat
+    ]
+    actions: [
+      {
+        name: 'RouteConfigurationOverride'
+        parameters: {
+          typeName: 'DeliveryRuleRouteConfigurationOverrideActionParameters'
+          originGroupOverride: {
+            originGroup: {
+              id: originGroup.id
+            }
+            forwardingProtocol: 'HttpsOnly'
+          }
+        }
+      }
+    ]
+  }
+}
+
+var autoFormatRuleSetRefs = [
+  {
+    id: autoFormatRules.id
+  }
+]
+
+// Images: cached, every query string its own entry (tr=..., ik-t/ik-s of signed URLs).
+// Compression off: JPEG/PNG/WebP/AVIF do not shrink and Front Door would only spend time on it.
+resource imageRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
+  parent: endpoint
+  name: 'images'
+  dependsOn: [
+    origin
+    hintAvif
+    hintWebp
+    bypassCache
+  ]
+  properties: {
+    originGroup: {
+      id: originGroup.id
+    }
+    ruleSets: useRuleSet ? autoFormatRuleSetRefs : []
+    patternsToMatch: [
+      '/*'
+    ]
+    supportedProtocols: [
+      'Http'
+      'Https'
+    ]
+    forwardingProtocol: 'HttpsOnly'
+    httpsRedirect: 'Enabled'
+    linkToDefaultDomain: 'Enabled'
+    cacheConfiguration: {
+      queryStringCachingBehavior: 'UseQueryString'
+      compressionSettings: {
+        isCompressionEnabled: false
+        contentTypesToCompress: []
+      }
+    }
+  }
+}
+
+// Management API and health: never cached (no cacheConfiguration), no format rules.
+// The more specific patterns win over the image route's /*.
+resource apiRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
+  parent: endpoint
+  name: 'api'
+  dependsOn: [
+    imageRoute
+  ]
+  properties: {
+    originGroup: {
+      id: originGroup.id
+    }
+    patternsToMatch: [
+      '/v1/*'
+      '/healthz'
+    ]
+    supportedProtocols: [
+      'Http'
+      'Https'
+    ]
+    forwardingProtocol: 'HttpsOnly'
+    httpsRedirect: 'Enabled'
+    linkToDefaultDomain: 'Enabled'
+  }
+}
+
+output endpointName string = endpoint.name
+output hostName string = endpoint.properties.hostName

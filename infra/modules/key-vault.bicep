@@ -1,0 +1,69 @@
+// Key Vault (RBAC mode) holding the secrets the app settings reference.
+// Public network access stays on: Flex Consumption cannot resolve Key Vault references
+// against a network-restricted vault (spec/azure.md 1.5).
+
+param location string
+param tags object
+param keyVaultName string
+param dataStorageName string
+
+@secure()
+param privateApiKey string
+
+@secure()
+param previousPrivateApiKey string
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 7
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource privateApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'private-api-key'
+  properties: {
+    value: privateApiKey
+  }
+}
+
+var previousPrivateApiKeySecretName = 'previous-private-api-key'
+
+resource previousPrivateApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(previousPrivateApiKey)) {
+  parent: vault
+  name: previousPrivateApiKeySecretName
+  properties: {
+    value: previousPrivateApiKey
+  }
+}
+
+resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: dataStorageName
+}
+
+// The app takes a connection string today; the key is read here and goes straight into the
+// vault, so it never appears in an output or an app setting.
+resource storageConnectionStringSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'storage-connection-string'
+  properties: {
+    value: 'DefaultEndpointsProtocol=https;AccountName=${dataStorage.name};AccountKey=${dataStorage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+  }
+}
+
+output keyVaultName string = vault.name
+output privateApiKeySecretName string = privateApiKeySecret.name
+// Only created while a previous key is kept; main.bicep knows when that is.
+output previousPrivateApiKeySecretName string = previousPrivateApiKeySecretName
+output storageConnectionStringSecretName string = storageConnectionStringSecret.name

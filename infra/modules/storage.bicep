@@ -1,0 +1,92 @@
+// Two accounts so each can have the strictest auth it allows:
+// - host: the Functions host and the Flex deployment package, identity only (shared key off);
+// - data: the rendition cache and the config table, which the app reaches through
+//   STORAGE_CONNECTION_STRING today, so shared-key access stays on there. Moving the app to
+//   identity-based storage is a later change; then this account can turn shared key off too.
+
+param location string
+param tags object
+param hostStorageName string
+param dataStorageName string
+param deploymentContainerName string
+param renditionContainerName string
+param configTableName string
+
+resource hostStorage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+  name: hostStorageName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource hostBlobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+  parent: hostStorage
+  name: 'default'
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: hostBlobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+  name: dataStorageName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    // Needed while the app authenticates with STORAGE_CONNECTION_STRING (an account key).
+    allowSharedKeyAccess: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource dataBlobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+  parent: dataStorage
+  name: 'default'
+}
+
+resource renditionContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: dataBlobService
+  name: renditionContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource dataTableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
+  parent: dataStorage
+  name: 'default'
+}
+
+resource configTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' = {
+  parent: dataTableService
+  name: configTableName
+}
+
+output hostStorageName string = hostStorage.name
+output hostBlobEndpoint string = hostStorage.properties.primaryEndpoints.blob
+output deploymentContainerName string = deploymentContainer.name
+output dataStorageName string = dataStorage.name
+output renditionContainerName string = renditionContainer.name
+output configTableName string = configTable.name

@@ -1,0 +1,290 @@
+/**
+ * Offline checks of infra/: no Bicep compiler reaches this machine, so the templates are checked
+ * by every means that runs here. CI on GitHub also runs `az bicep build` and the linter.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+import Parser from 'tree-sitter';
+import Bicep from 'tree-sitter-bicep';
+import { settingNames } from '../../shared/settings';
+
+type Node = Parser.SyntaxNode;
+
+const repoRoot = resolve(__dirname, '..', '..');
+const infraDir = join(repoRoot, 'infra');
+/** The project's Azure reference note sits beside the repository (not inside it) when present. */
+const specPath = resolve(repoRoot, '..', 'shared', 'spec', 'azure.md');
+
+const parser = new Parser();
+parser.setLanguage(Bicep as unknown as Parser.Language);
+
+function bicepFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) return bicepFiles(full);
+    return name.endsWith('.bicep') ? [full] : [];
+  });
+}
+
+function parse(file: string): Node {
+  return parser.parse(readFileSync(file, 'utf8')).rootNode;
+}
+
+function descendants(node: Node, type: string): Node[] {
+  const found: Node[] = [];
+  const walk = (n: Node) => {
+    if (n.type === type) found.push(n);
+    for (const child of n.namedChildren) walk(child);
+  };
+  walk(node);
+  return found;
+}
+
+/** ERROR and MISSING nodes, as `file:line:column type`. */
+function syntaxProblems(root: Node, label: string): string[] {
+  const problems: string[] = [];
+  const walk = (n: Node) => {
+    if (n.type === 'ERROR' || n.isMissing) {
+      problems.push(`${label}:${n.startPosition.row + 1}:${n.startPosition.column + 1} ${n.isMissing ? `MISSING ${n.type}` : 'ERROR'}`);
+    }
+    for (const child of n.children) walk(child);
+  };
+  walk(root);
+  return problems;
+}
+
+/** The value of a string literal, or undefined when it interpolates. */
+function literal(node: Node | null | undefined): string | undefined {
+  if (!node || node.type !== 'string') return undefined;
+  if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
+  return node.namedChildren
+    .filter((c) => c.type === 'string_content' || c.type === 'escape_sequence')
+    .map((c) => c.text)
+    .join('');
+}
+
+function propertyKey(property: Node): string {
+  const key = property.namedChildren[0];
+  return literal(key) ?? key.text;
+}
+
+/** The direct properties of an object node, by key. */
+function properties(object: Node): Map<string, Node> {
+  const map = new Map<string, Node>();
+  for (const property of object.namedChildren.filter((c) => c.type === 'object_property')) {
+    map.set(propertyKey(property), property.namedChildren[property.namedChildren.length - 1]);
+  }
+  return map;
+}
+
+function variable(root: Node, name: string): Node | undefined {
+  const declaration = descendants(root, 'variable_declaration').find((d) => d.namedChildren[0].text === name);
+  return declaration?.namedChildren[declaration.namedChildren.length - 1];
+}
+
+interface Param {
+  name: string;
+  hasDefault: boolean;
+}
+
+function params(root: Node): Param[] {
+  return descendants(root, 'parameter_declaration').map((d) => {
+    // identifier, type, then the default value when there is one
+    const rest = d.namedChildren.slice(1).filter((c) => c.type !== 'type');
+    return { name: d.namedChildren[0].text, hasDefault: rest.length > 0 };
+  });
+}
+
+/** `type@version` strings of every resource declaration. */
+function resourceTypes(root: Node): string[] {
+  return descendants(root, 'resource_declaration').map((d) => literal(d.namedChildren[1]) ?? d.namedChildren[1].text);
+}
+
+/** Every object in the tree that has a `name` and a `parameters.typeName`: rule conditions and actions. */
+function ruleParts(root: Node): { name: string; typeName: string; line: number }[] {
+  return descendants(root, 'object').flatMap((o) => {
+    const props = properties(o);
+    const name = literal(props.get('name'));
+    const parameters = props.get('parameters');
+    if (!name || !parameters || parameters.type !== 'object') return [];
+    const typeName = literal(properties(parameters).get('typeName'));
+    return typeName ? [{ name, typeName, line: o.startPosition.row + 1 }] : [];
+  });
+}
+
+const files = bicepFiles(infraDir);
+const trees = new Map(files.map((f) => [f, parse(f)]));
+const rel = (f: string) => relative(repoRoot, f);
+const mainFile = join(infraDir, 'main.bicep');
+const apiVersions = JSON.parse(readFileSync(join(infraDir, 'api-versions.json'), 'utf8')) as {
+  resourceTypes: Record<string, { apiVersions: string[]; source: string }>;
+  frontDoorRuleConditions: Record<string, { typeName: string; source: string }>;
+  frontDoorRuleActions: Record<string, { typeName: string; source: string }>;
+};
+const roleDefinitions = JSON.parse(readFileSync(join(infraDir, 'role-definitions.json'), 'utf8')) as {
+  roles: Record<string, string>;
+};
+
+describe('infra: Bicep syntax', () => {
+  it('finds the main template and its modules', () => {
+    expect(files).toContain(mainFile);
+    expect(files.length).toBeGreaterThan(1);
+  });
+
+  it.each(files.map((f) => [rel(f), f]))('%s parses with no ERROR or MISSING node', (label, file) => {
+    expect(syntaxProblems(trees.get(file)!, label)).toEqual([]);
+  });
+
+  it('the syntax check catches a broken template', () => {
+    const broken = readFileSync(mainFile, 'utf8').replace("targetScope = 'resourceGroup'", "targetScope = 'resourceGroup");
+    expect(syntaxProblems(parser.parse(broken).rootNode, 'broken').length).toBeGreaterThan(0);
+    expect(syntaxProblems(parser.parse('resource x \'a@b\' = {\n  name: \'x\'\n').rootNode, 'open').length).toBeGreaterThan(0);
+  });
+
+  it('every module path points at a file', () => {
+    for (const [file, root] of trees) {
+      for (const module of descendants(root, 'module_declaration')) {
+        const path = literal(module.namedChildren[1]);
+        expect(path).toBeDefined();
+        expect(existsSync(resolve(dirname(file), path!))).toBe(true);
+      }
+    }
+  });
+});
+
+describe('infra: resource types and API versions', () => {
+  it('every source entry cites something', () => {
+    for (const [type, entry] of Object.entries(apiVersions.resourceTypes)) {
+      expect({ type, ok: entry.apiVersions.length > 0 && /spec\/azure\.md|https:\/\/learn\.microsoft\.com\//.test(entry.source) }).toEqual({ type, ok: true });
+    }
+  });
+
+  it('every resource type@apiVersion used is in infra/api-versions.json', () => {
+    const unlisted: string[] = [];
+    const used = new Set<string>();
+    for (const [file, root] of trees) {
+      for (const typeAtVersion of resourceTypes(root)) {
+        const [type, version] = typeAtVersion.split('@');
+        used.add(type);
+        if (!apiVersions.resourceTypes[type]?.apiVersions.includes(version)) unlisted.push(`${rel(file)}: ${typeAtVersion}`);
+      }
+    }
+    expect(unlisted).toEqual([]);
+    // The list holds nothing the templates do not use, so it stays a true record.
+    expect(Object.keys(apiVersions.resourceTypes).filter((t) => !used.has(t))).toEqual([]);
+  });
+
+  it('every Front Door rule condition and action is a documented one with its type name', () => {
+    const wrong: string[] = [];
+    const frontDoor = join(infraDir, 'modules', 'front-door.bicep');
+    const parts = ruleParts(trees.get(frontDoor)!);
+    expect(parts.length).toBeGreaterThan(0);
+    for (const part of parts) {
+      const known = apiVersions.frontDoorRuleConditions[part.name] ?? apiVersions.frontDoorRuleActions[part.name];
+      if (known?.typeName !== part.typeName) wrong.push(`front-door.bicep:${part.line} ${part.name}/${part.typeName}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('infra: parameters', () => {
+  const mainParams = params(trees.get(mainFile)!);
+  const parameterFile = JSON.parse(readFileSync(join(infraDir, 'main.parameters.json'), 'utf8')) as {
+    parameters: Record<string, unknown>;
+  };
+
+  it('every parameter in main.parameters.json exists in main.bicep', () => {
+    const declared = new Set(mainParams.map((p) => p.name));
+    expect(Object.keys(parameterFile.parameters).filter((p) => !declared.has(p))).toEqual([]);
+  });
+
+  it('every required parameter of main.bicep is provided by main.parameters.json', () => {
+    const required = mainParams.filter((p) => !p.hasDefault).map((p) => p.name);
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((p) => !(p in parameterFile.parameters))).toEqual([]);
+  });
+
+  it('every module call passes only declared params and all required ones', () => {
+    const problems: string[] = [];
+    for (const [file, root] of trees) {
+      for (const module of descendants(root, 'module_declaration')) {
+        const target = resolve(dirname(file), literal(module.namedChildren[1])!);
+        const declared = params(trees.get(target) ?? parse(target));
+        const body = module.namedChildren[module.namedChildren.length - 1];
+        const passedNode = properties(body).get('params');
+        const passed = passedNode ? [...properties(passedNode).keys()] : [];
+        for (const p of passed) {
+          if (!declared.some((d) => d.name === p)) problems.push(`${rel(file)} -> ${rel(target)}: unknown param ${p}`);
+        }
+        for (const d of declared) {
+          if (!d.hasDefault && !passed.includes(d.name)) problems.push(`${rel(file)} -> ${rel(target)}: missing param ${d.name}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('infra: role definitions', () => {
+  const normalise = (name: string) => name.replace(/[^a-z]/gi, '').toLowerCase();
+  const documented = new Map(Object.entries(roleDefinitions.roles).map(([name, id]) => [normalise(name), id.toLowerCase()]));
+
+  it('the role ids in the Bicep match the documented built-in roles by name', () => {
+    const rolesFile = join(infraDir, 'modules', 'role-assignments.bicep');
+    const roles = variable(trees.get(rolesFile)!, 'roles');
+    expect(roles?.type).toBe('object');
+    const mismatched: string[] = [];
+    for (const [name, value] of properties(roles!)) {
+      const id = literal(value)?.toLowerCase();
+      if (documented.get(normalise(name)) !== id) mismatched.push(`${name} = ${id}`);
+    }
+    expect(mismatched).toEqual([]);
+    expect(properties(roles!).size).toBeGreaterThanOrEqual(6);
+  });
+
+  it('no other role id is written anywhere in the Bicep', () => {
+    const guid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+    const known = new Set(documented.values());
+    const stray = files.flatMap((f) => (readFileSync(f, 'utf8').match(guid) ?? []).filter((g) => !known.has(g.toLowerCase())).map((g) => `${rel(f)}: ${g}`));
+    expect(stray).toEqual([]);
+  });
+
+  (existsSync(specPath) ? it : it.skip)('infra/role-definitions.json agrees with spec/azure.md 1.4', () => {
+    const table = new Map<string, string>();
+    for (const match of readFileSync(specPath, 'utf8').matchAll(/^\|\s*([A-Za-z][A-Za-z ]+?)\s*\|\s*`([0-9a-f-]{36})`\s*\|/gm)) {
+      table.set(normalise(match[1]), match[2].toLowerCase());
+    }
+    const disagreeing = [...documented].filter(([name, id]) => table.get(name) !== id).map(([name]) => name);
+    expect(disagreeing).toEqual([]);
+  });
+});
+
+describe('infra: app settings', () => {
+  const settingsFile = join(infraDir, 'modules', 'app-settings.bicep');
+  const root = trees.get(settingsFile)!;
+  const explicit = [...properties(variable(root, 'appSettings')!).keys()];
+  const tunable = (variable(root, 'tunableSettingNames')?.namedChildren ?? []).map((n) => literal(n));
+
+  it('every setting the app reads (shared/settings.ts) is set by the template', () => {
+    const set = new Set([...explicit, ...tunable]);
+    expect(settingNames.length).toBeGreaterThan(0);
+    expect(settingNames.filter((name) => !set.has(name))).toEqual([]);
+  });
+
+  it('tunable settings are plain names and are not also set explicitly', () => {
+    expect(tunable.every((t) => typeof t === 'string')).toBe(true);
+    expect(tunable.filter((t) => explicit.includes(t!))).toEqual([]);
+  });
+
+  it('sets no setting that Flex Consumption rejects (spec/azure.md 1.3)', () => {
+    const rejected = ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTSHARE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', 'SCM_DO_BUILD_DURING_DEPLOYMENT', 'ENABLE_ORYX_BUILD', 'WEBSITE_NODE_DEFAULT_VERSION', 'WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT', 'WEBSITE_TIME_ZONE', 'TZ'];
+    expect([...explicit, ...tunable].filter((name) => rejected.includes(name!))).toEqual([]);
+  });
+
+  it('secrets reach the app only as Key Vault references', () => {
+    const settings = properties(variable(root, 'appSettings')!);
+    for (const name of ['PRIVATE_API_KEY', 'STORAGE_CONNECTION_STRING']) {
+      expect(settings.get(name)?.text).toMatch(/^'@Microsoft\.KeyVault\(VaultName=/);
+    }
+  });
+});
