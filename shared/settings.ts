@@ -40,6 +40,12 @@ const schema = z.object({
   /** SVG is parsed into a DOM to be sanitised; ImageKit also limits vector input to 5 MB. */
   MAX_SVG_BYTES: positiveInt.default(5 * 1024 * 1024),
   TRANSFORM_TIMEOUT_SECONDS: positiveInt.default(20),
+  /** Time to establish each connection to a web origin (WEB_FOLDER, WEB_PROXY). */
+  ORIGIN_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+  /** Time for a whole origin fetch: connections, redirects, headers and body. */
+  ORIGIN_TIMEOUT_MS: positiveInt.default(10000),
+  /** UNSAFE outside local development and tests: lets web origins reach loopback, private, link-local and metadata addresses. */
+  ALLOW_PRIVATE_ORIGIN_ADDRESSES: bool.default(false),
   /** Transforms running at once in one instance; default twice the CPU cores. */
   MAX_CONCURRENT_TRANSFORMS: positiveInt.default(() => 2 * availableParallelism()),
   /** Transforms waiting for a slot; beyond this a request gets 503 at once. */

@@ -25,9 +25,24 @@ export const azureBlobOrigin = z.object({
   endpoint: httpUrl.optional(),
 });
 
-export const originInput = z.discriminatedUnion('type', [azureBlobOrigin]);
+/** ImageKit's web server origin: `<baseUrl>/<asset path>`. */
+export const webFolderOrigin = z.object({
+  type: z.literal('WEB_FOLDER'),
+  ...common,
+  baseUrl: httpUrl,
+  forwardHostHeaderToOrigin: z.boolean().default(false),
+});
+
+/** The path after the URL endpoint is the absolute URL of the original. */
+export const webProxyOrigin = z.object({
+  type: z.literal('WEB_PROXY'),
+  ...common,
+});
+
+export const originInput = z.discriminatedUnion('type', [azureBlobOrigin, webFolderOrigin, webProxyOrigin]);
 
 export type AzureBlobOriginConfig = z.infer<typeof azureBlobOrigin>;
+export type WebFolderOriginConfig = z.infer<typeof webFolderOrigin>;
 export type OriginConfig = z.infer<typeof originInput>;
 
 /** Reserved first path segments: management API, health probe, and what the Functions host owns. */
@@ -45,6 +60,8 @@ export const urlEndpointInput = z.object({
   restrictUnsignedUrls: z.boolean().optional(),
   /** Additive to ImageKit: only `n-` (named) transformations on this endpoint, even when the account allows others. */
   restrictUnnamedTransformations: z.boolean().optional(),
+  /** Additive to ImageKit: let this endpoint's WEB_PROXY origins fetch for unsigned URLs too (an open proxy). */
+  allowUnsignedWebProxy: z.boolean().optional(),
   urlRewriter: z.never({ error: 'is not supported by this server (CLOUDINARY, IMGIX and AKAMAI rewriters are not implemented)' }).optional(),
 });
 

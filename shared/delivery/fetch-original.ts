@@ -1,20 +1,63 @@
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
 import { IkError } from '../http/errors';
 import { originFor } from '../origins';
-import type { OriginObject } from '../origins/types';
+import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types';
 import { settings } from '../settings';
 
-/** Tries the endpoint's origins in order; the first that has the asset wins, a failure other than not-found is reported. */
-export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointView, assetPath: string): Promise<OriginObject> {
-  const maxBytes = settings().MAX_INPUT_BYTES;
-  const originConfigs = endpoint.origins.map((id) => config.origins.get(id)).filter((o) => o !== undefined);
-  if (originConfigs.length === 0) {
-    throw new IkError(404, 'ENOENT', `URL endpoint "${endpoint.id}" has no origins configured`);
-  }
-  for (const originConfig of originConfigs) {
-    const found = await originFor(originConfig).fetch(assetPath, { maxBytes });
-    if (found) return found;
-  }
-  throw new IkError(404, 'ENOENT', `No file was found at "${assetPath}" in the origins of URL endpoint "${endpoint.id}"`);
+export interface FetchOriginalOptions {
+  /** The delivery URL carried a valid signature (`DeliveryAccess.signed`): WEB_PROXY origins need one unless the endpoint allows unsigned. */
+  signed: boolean;
+  /** The host the client asked for, for WEB_FOLDER origins that forward the Host header. */
+  requestHost?: string;
+  /** The `di-` value as written in the URL: the default image's path with `@@` standing for `/`. */
+  defaultImage?: string;
 }
 
+/** An original, and when the asset was missing everywhere, which default image stands in for it. */
+export interface Original extends OriginObject {
+  defaultImagePath?: string;
+}
+
+export function fetchLimits(): FetchLimits {
+  const s = settings();
+  return {
+    maxBytes: s.MAX_INPUT_BYTES,
+    connectTimeoutMs: s.ORIGIN_CONNECT_TIMEOUT_MS,
+    timeoutMs: s.ORIGIN_TIMEOUT_MS,
+    allowPrivateAddresses: s.ALLOW_PRIVATE_ORIGIN_ADDRESSES,
+  };
+}
+
+/** The first origin, in the endpoint's order, that has the asset; a failure other than not-found stops the search and is reported. */
+async function firstFound(config: DeliveryConfig, endpoint: EndpointView, assetPath: string, request: OriginRequest): Promise<OriginObject | undefined> {
+  for (const id of endpoint.origins) {
+    const originConfig = config.origins.get(id);
+    if (!originConfig) continue;
+    const found = await originFor(originConfig).fetch(assetPath, request);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The original of an asset from the endpoint's origins, tried in order (ImageKit's origin preference); when none
+ * has it, the `di-` default image from the same origins; else 404 ENOENT.
+ */
+export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointView, assetPath: string, options: FetchOriginalOptions = { signed: false }): Promise<Original> {
+  if (!endpoint.origins.some((id) => config.origins.has(id))) {
+    throw new IkError(404, 'ENOENT', `URL endpoint "${endpoint.id}" has no origins configured`);
+  }
+  const request: OriginRequest = {
+    limits: fetchLimits(),
+    proxyAllowed: options.signed || endpoint.allowUnsignedWebProxy === true,
+    requestHost: options.requestHost,
+  };
+  const found = await firstFound(config, endpoint, assetPath, request);
+  if (found) return found;
+  const missing = `No file was found at "${assetPath}" in the origins of URL endpoint "${endpoint.id}"`;
+  if (options.defaultImage === undefined) throw new IkError(404, 'ENOENT', missing);
+  const defaultImagePath = options.defaultImage.split('@@').join('/').replace(/^\/+/, '');
+  const fallback = defaultImagePath === '' ? undefined : await firstFound(config, endpoint, defaultImagePath, request);
+  if (!fallback) throw new IkError(404, 'ENOENT', `${missing}, nor the default image "${defaultImagePath}"`);
+  return { ...fallback, defaultImagePath };
+}

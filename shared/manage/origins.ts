@@ -24,6 +24,7 @@ function parseOrigin(body: unknown, _id: string | undefined, existing: OriginCon
 
 /** The stored origin without its secret, in the shape of ImageKit's OriginResponse. */
 function presentOrigin(id: string, origin: OriginConfig): object {
+  if (origin.type !== 'AZURE_BLOB') return { id, ...origin };
   const { sasToken: _secret, ...visible } = origin;
   return { id, ...visible };
 }

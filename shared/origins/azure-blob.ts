@@ -1,6 +1,7 @@
 import { ContainerClient, RestError } from '@azure/storage-blob';
 import { IkError } from '../http/errors';
 import type { AzureBlobOriginConfig } from '../config/schemas';
+import { readCapped, tooLarge } from './body';
 import type { Origin, OriginObject } from './types';
 
 /** Blob service URL of the origin: the configured one (Azurite, sovereign clouds, private endpoints) or the public default. */
@@ -13,46 +14,51 @@ function blobName(prefix: string | undefined, assetPath: string): string {
   return cleanPrefix ? `${cleanPrefix}/${assetPath}` : assetPath;
 }
 
+/**
+ * What is wrong with a SAS token that storage refused, read from its own fields (`se`, `st`, `sp`), so the
+ * operator knows what to fix. Only those fields are repeated, never the signature.
+ */
+export function sasProblem(sasToken: string, now = new Date()): string {
+  const fields = new URLSearchParams(sasToken.replace(/^\?/, ''));
+  const expiry = fields.get('se');
+  if (expiry && Date.parse(expiry) <= now.getTime()) return `SAS token expired on ${expiry}: create a new one and update the origin`;
+  const start = fields.get('st');
+  if (start && Date.parse(start) > now.getTime()) return `SAS token is not valid before ${start}`;
+  const permissions = fields.get('sp');
+  if (permissions !== null && !permissions.includes('r')) return `SAS token lacks read permission (sp=${permissions}): create one with "r"`;
+  return 'check that the SAS token is valid, signed with a current key and has read permission, and that the storage firewall admits this app';
+}
+
 /** Explains a storage failure to the operator without repeating the SAS token. */
 function mapError(error: unknown, config: AzureBlobOriginConfig, name: string): IkError {
   const where = `blob "${name}" in container "${config.container}" of account "${config.accountName}"`;
-  if (error instanceof RestError) {
-    const code = error.code ?? String(error.statusCode ?? '');
-    if (error.statusCode === 403 || error.statusCode === 401) {
-      return new IkError(404, 'EACCES', `Azure Blob Storage refused to read ${where} (${code}): check that the SAS token is valid, unexpired and has read permission`);
-    }
-    if (code === 'ContainerNotFound') return new IkError(404, 'ENOENT', `Container "${config.container}" was not found in account "${config.accountName}"`);
-    if (error.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(error.message)) {
-      return new IkError(404, 'ECONNREFUSED', `Azure Blob Storage at ${blobServiceUrl(config)} refused the connection`);
-    }
-    return new IkError(404, 'UNIDENTIFIED', `Azure Blob Storage failed reading ${where} (${code || 'no status'})`);
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new IkError(404, 'ETIMEDOUT', `Azure Blob Storage did not deliver ${where} in time`);
   }
-  return new IkError(404, 'UNIDENTIFIED', `Reading ${where} failed`);
-}
-
-async function readCapped(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    total += buf.length;
-    if (total > maxBytes) throw new IkError(400, 'ELIMIT', `The original is larger than ${maxBytes} bytes`);
-    chunks.push(buf);
+  if (!(error instanceof RestError)) return new IkError(404, 'UNIDENTIFIED', `Reading ${where} failed`);
+  const code = error.code ?? String(error.statusCode ?? '');
+  if (error.statusCode === 403 || error.statusCode === 401) {
+    return new IkError(404, 'EACCES', `Azure Blob Storage refused to read ${where} (${code}): ${sasProblem(config.sasToken)}`);
   }
-  return Buffer.concat(chunks);
+  if (code === 'ContainerNotFound') return new IkError(404, 'ENOENT', `Container "${config.container}" was not found in account "${config.accountName}"`);
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(error.message)) {
+    return new IkError(404, 'ECONNREFUSED', `Azure Blob Storage at ${blobServiceUrl(config)} refused the connection`);
+  }
+  if (code === 'ETIMEDOUT') return new IkError(404, 'ETIMEDOUT', `The connection to Azure Blob Storage at ${blobServiceUrl(config)} timed out`);
+  return new IkError(404, 'UNIDENTIFIED', `Azure Blob Storage failed reading ${where} (${code || 'no status'})`);
 }
 
 /** AZURE_BLOB origin: reads `<prefix>/<asset path>` from one container with the origin's SAS token. */
 export function azureBlobOrigin(config: AzureBlobOriginConfig): Origin {
-  const container = new ContainerClient(`${blobServiceUrl(config)}/${config.container}${config.sasToken}`);
+  // One quick retry for a throttled or reset request; the SDK's default backoff would outlast the fetch deadline.
+  const container = new ContainerClient(`${blobServiceUrl(config)}/${config.container}${config.sasToken}`, undefined, { retryOptions: { maxTries: 2, retryDelayInMs: 200 } });
   return {
-    async fetch(assetPath, limits): Promise<OriginObject | undefined> {
+    async fetch(assetPath, request): Promise<OriginObject | undefined> {
+      const { limits } = request;
       const name = blobName(config.prefix, assetPath);
       try {
-        const response = await container.getBlobClient(name).download();
-        if ((response.contentLength ?? 0) > limits.maxBytes) {
-          throw new IkError(400, 'ELIMIT', `The original is ${response.contentLength} bytes, more than ${limits.maxBytes}`);
-        }
+        const response = await container.getBlobClient(name).download(0, undefined, { abortSignal: AbortSignal.timeout(limits.timeoutMs) });
+        if ((response.contentLength ?? 0) > limits.maxBytes) throw tooLarge(limits.maxBytes, response.contentLength);
         return {
           body: await readCapped(response.readableStreamBody!, limits.maxBytes),
           contentType: response.contentType,

@@ -6,7 +6,28 @@ export interface OriginObject {
   etag?: string;
 }
 
+/** What bounds one fetch of an original. */
+export interface FetchLimits {
+  /** Larger originals are refused while downloading (ELIMIT). */
+  maxBytes: number;
+  /** Time to establish each TCP connection (web origins). */
+  connectTimeoutMs: number;
+  /** Time for the whole fetch: every redirect, the headers and the body. */
+  timeoutMs: number;
+  /** Lets web origins reach loopback, private and link-local addresses: unsafe outside development and tests. */
+  allowPrivateAddresses: boolean;
+}
+
+/** One fetch of an original on behalf of a delivery request. */
+export interface OriginRequest {
+  limits: FetchLimits;
+  /** WEB_PROXY origins may fetch: the delivery URL was signed, or its endpoint allows unsigned proxying. */
+  proxyAllowed: boolean;
+  /** The host the client asked for, sent by WEB_FOLDER origins that forward the Host header. */
+  requestHost?: string;
+}
+
 /** Reads originals by asset path. Resolves undefined when the origin does not have the asset. */
 export interface Origin {
-  fetch(assetPath: string, limits: { maxBytes: number }): Promise<OriginObject | undefined>;
+  fetch(assetPath: string, request: OriginRequest): Promise<OriginObject | undefined>;
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,
@@ -12,14 +13,15 @@ import {
 import { AZURITE_ACCOUNT, AZURITE_KEY, type RunningAzurite } from '../../dev/azurite';
 import { readOnlyContainerSas } from '../../dev/seed';
 import { IkError } from '../../shared/http/errors';
-import { azureBlobOrigin } from '../../shared/origins/azure-blob';
+import { azureBlobOrigin, sasProblem } from '../../shared/origins/azure-blob';
 import type { AzureBlobOriginConfig } from '../../shared/config/schemas';
-import { startTestAzurite } from '../helpers/azurite';
+import { freePort, startTestAzurite } from '../helpers/azurite';
 
 describe('AZURE_BLOB origin against Azurite', () => {
   let azurite: RunningAzurite;
   let sas: string;
-  const limits = { maxBytes: 1024 * 1024 };
+  const limits = { maxBytes: 1024 * 1024, connectTimeoutMs: 5000, timeoutMs: 10000, allowPrivateAddresses: true };
+  const request = { limits, proxyAllowed: false };
 
   const config = (overrides: Partial<AzureBlobOriginConfig> = {}): AzureBlobOriginConfig => ({
     type: 'AZURE_BLOB',
@@ -54,7 +56,7 @@ describe('AZURE_BLOB origin against Azurite', () => {
   afterAll(() => azurite.stop());
 
   it('reads a blob with a read-only SAS, with its type and validators', async () => {
-    const found = await azureBlobOrigin(config()).fetch('a/photo one.jpg', limits);
+    const found = await azureBlobOrigin(config()).fetch('a/photo one.jpg', request);
     expect(found?.body.toString()).toBe('first');
     expect(found?.contentType).toBe('image/jpeg');
     expect(found?.etag).toBeTruthy();
@@ -67,12 +69,12 @@ describe('AZURE_BLOB origin against Azurite', () => {
   });
 
   it('reads under a prefix', async () => {
-    const found = await azureBlobOrigin(config({ prefix: '/a/' })).fetch('photo one.jpg', limits);
+    const found = await azureBlobOrigin(config({ prefix: '/a/' })).fetch('photo one.jpg', request);
     expect(found?.body.toString()).toBe('first');
   });
 
   it('a missing blob is not found (undefined), not an error', async () => {
-    expect(await azureBlobOrigin(config()).fetch('nope.jpg', limits)).toBeUndefined();
+    expect(await azureBlobOrigin(config()).fetch('nope.jpg', request)).toBeUndefined();
   });
 
   const credential = () => new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
@@ -89,14 +91,14 @@ describe('AZURE_BLOB origin against Azurite', () => {
 
   it('a read-only account SAS reads but cannot write', async () => {
     const accountSas = readOnlyAccountSas();
-    const found = await azureBlobOrigin(config({ sasToken: accountSas })).fetch('a/photo one.jpg', limits);
+    const found = await azureBlobOrigin(config({ sasToken: accountSas })).fetch('a/photo one.jpg', request);
     expect(found?.body.toString()).toBe('first');
     const container = new ContainerClient(`${azurite.blobEndpoint}/originals${accountSas}`);
     await expect(container.getBlockBlobClient('evil.txt').uploadData(Buffer.from('x'))).rejects.toMatchObject({ statusCode: 403 });
   });
 
   it('a missing container is ENOENT naming the container', async () => {
-    const error = await failure(azureBlobOrigin(config({ container: 'missing', sasToken: readOnlyAccountSas() })).fetch('a.jpg', limits));
+    const error = await failure(azureBlobOrigin(config({ container: 'missing', sasToken: readOnlyAccountSas() })).fetch('a.jpg', request));
     expect(error).toMatchObject({ status: 404, code: 'ENOENT' });
     expect(error.message).toContain('"missing"');
   });
@@ -106,8 +108,9 @@ describe('AZURE_BLOB origin against Azurite', () => {
       { containerName: 'originals', permissions: ContainerSASPermissions.parse('r'), startsOn: new Date(Date.now() - 7200_000), expiresOn: new Date(Date.now() - 3600_000) },
       credential(),
     ).toString()}`;
-    const error = await failure(azureBlobOrigin(config({ sasToken: expired })).fetch('a/photo one.jpg', limits));
+    const error = await failure(azureBlobOrigin(config({ sasToken: expired })).fetch('a/photo one.jpg', request));
     expect(error).toMatchObject({ status: 404, code: 'EACCES' });
+    expect(error.message).toContain(`SAS token expired on ${new URLSearchParams(expired).get('se')}`);
     const sig = new URLSearchParams(expired.slice(1)).get('sig')!;
     expect(error.message).not.toContain(sig);
     expect(error.message).not.toContain(encodeURIComponent(sig));
@@ -118,12 +121,41 @@ describe('AZURE_BLOB origin against Azurite', () => {
       { containerName: 'originals', permissions: ContainerSASPermissions.parse('l'), expiresOn: new Date(Date.now() + 3600_000) },
       credential(),
     ).toString()}`;
-    const error = await failure(azureBlobOrigin(config({ sasToken: listOnly })).fetch('a/photo one.jpg', limits));
+    const error = await failure(azureBlobOrigin(config({ sasToken: listOnly })).fetch('a/photo one.jpg', request));
     expect(error).toMatchObject({ status: 404, code: 'EACCES' });
+    expect(error.message).toContain('SAS token lacks read permission (sp=l)');
   });
 
   it('an original over the byte limit is ELIMIT', async () => {
-    const error = await failure(azureBlobOrigin(config()).fetch('big.bin', limits));
+    const error = await failure(azureBlobOrigin(config()).fetch('big.bin', request));
     expect(error).toMatchObject({ status: 400, code: 'ELIMIT' });
+  });
+
+  it('a refused connection is ECONNREFUSED and a stalled one ETIMEDOUT', async () => {
+    const port = await freePort();
+    const refused = await failure(azureBlobOrigin(config({ endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}` })).fetch('a.jpg', request));
+    expect(refused).toMatchObject({ status: 404, code: 'ECONNREFUSED' });
+
+    // Accepts connections and never answers.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port: silentPort } = silent.address() as net.AddressInfo;
+      const origin = azureBlobOrigin(config({ endpoint: `http://127.0.0.1:${silentPort}/${AZURITE_ACCOUNT}` }));
+      const timedOut = await failure(origin.fetch('a.jpg', { ...request, limits: { ...limits, timeoutMs: 300 } }));
+      expect(timedOut).toMatchObject({ status: 404, code: 'ETIMEDOUT' });
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe('sasProblem', () => {
+  const now = new Date('2030-06-01T00:00:00Z');
+  it('names the expiry, the start or the missing read permission, never the signature', () => {
+    expect(sasProblem('?sv=2024-11-04&se=2030-01-01&sp=r&sig=SECRET', now)).toBe('SAS token expired on 2030-01-01: create a new one and update the origin');
+    expect(sasProblem('?st=2031-01-01T00%3A00%3A00Z&se=2032-01-01&sp=r&sig=SECRET', now)).toContain('not valid before 2031-01-01T00:00:00Z');
+    expect(sasProblem('?se=2032-01-01&sp=wl&sig=SECRET', now)).toContain('lacks read permission (sp=wl)');
+    expect(sasProblem('?se=2032-01-01&sp=rl&sig=SECRET', now)).not.toContain('SECRET');
   });
 });

@@ -1,0 +1,32 @@
+import { IkError } from '../http/errors';
+import { httpFetch } from './http-fetch';
+import type { Origin, OriginObject } from './types';
+
+/**
+ * The absolute URL a WEB_PROXY path names: `https://host/a.jpg` percent-encoded as one segment, or written
+ * plainly, in which case the delivery path arrives with `//` folded to `/`. Undefined when it names none.
+ */
+export function proxiedUrl(assetPath: string): URL | undefined {
+  const match = /^(https?):\/\/?([^/].*)$/i.exec(assetPath);
+  if (!match) return undefined;
+  try {
+    return new URL(`${match[1].toLowerCase()}://${match[2]}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** WEB_PROXY origin: the path after the URL endpoint is the absolute http(s) URL of the original. */
+export function webProxyOrigin(): Origin {
+  return {
+    async fetch(assetPath, request): Promise<OriginObject | undefined> {
+      const url = proxiedUrl(assetPath);
+      if (!url) return undefined;
+      // An open proxy would fetch anything for anyone, from this server's address.
+      if (!request.proxyAllowed) {
+        throw new IkError(401, 'EUNAUTHORIZED', 'WEB_PROXY origins serve signed URLs only: sign the URL, or set allowUnsignedWebProxy on the URL endpoint');
+      }
+      return httpFetch(url, { limits: request.limits });
+    },
+  };
+}
