@@ -28,12 +28,12 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
   if (request.steps.some((step) => step.orig)) return asIs(original);
   const s = settings();
   deliveryCounters.transforms++;
-  const result = await limitTransform(() => render(original.body, request.steps, {
+  const result = await render(original.body, request.steps, {
     accept,
     autoAvif: s.AUTO_AVIF,
     defaultQuality: s.DEFAULT_QUALITY,
     maxInputPixels: s.MAX_INPUT_PIXELS,
-  }));
+  });
   if (result === 'svg') {
     return { body: original.body, contentType: 'image/svg+xml', negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };
   }
@@ -64,9 +64,12 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   const { value, joined } = await coalesce<Served>(name, async () => {
     const cached = await timing.measure('cache', () => readRendition(name, log));
     if (cached) return { value: { rendition: cached, hit: true } };
-    deliveryCounters.originFetches++;
-    const original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath));
-    const output = await timing.measure('transform', () => produce(original, request, accept).then(secureOutput));
+    // The slot covers the download too: a burst then holds at most MAX_CONCURRENT_TRANSFORMS originals in memory.
+    const { original, output } = await limitTransform(async () => {
+      deliveryCounters.originFetches++;
+      const fetched = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath));
+      return { original: fetched, output: await timing.measure('transform', () => produce(fetched, request, accept).then(secureOutput)) };
+    });
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log) };
   });
