@@ -14,7 +14,7 @@ import { acceptedModernFormat } from '../transform/format';
 import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
 import { coalesce } from './coalesce';
-import { fetchOriginal } from './fetch-original';
+import { fetchOriginal, type FetchOriginalOptions } from './fetch-original';
 import { deliveryCounters, ServerTiming } from './metrics';
 import { parseDeliveryUrl, type DeliveryRequest } from './request';
 
@@ -60,14 +60,14 @@ interface Served {
  * The stored rendition, or a new one fetched, transformed and stored. Concurrent identical requests share one
  * call, and keep sharing it until the new rendition is stored, so none of them transforms again.
  */
-async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string, name: string, timing: ServerTiming, log: (m: string) => void): Promise<Served> {
+async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string, name: string, timing: ServerTiming, log: (m: string) => void, fetchOptions: FetchOriginalOptions): Promise<Served> {
   const { value, joined } = await coalesce<Served>(name, async () => {
     const cached = await timing.measure('cache', () => readRendition(name, log));
     if (cached) return { value: { rendition: cached, hit: true } };
     // The slot covers the download too: a burst then holds at most MAX_CONCURRENT_TRANSFORMS originals in memory.
     const { original, output } = await limitTransform(async () => {
       deliveryCounters.originFetches++;
-      const fetched = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath));
+      const fetched = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, fetchOptions));
       return { original: fetched, output: await timing.measure('transform', () => produce(fetched, request, accept).then(secureOutput)) };
     });
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
@@ -102,7 +102,8 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
     query: cacheQuery(url.searchParams),
   });
 
-  const { rendition, hit } = await serve(parsed, config, accept, name, timing, log);
+  // Front Door sends the client's host in X-Forwarded-Host (spec/azure.md 2.6); WEB_FOLDER origins may forward it.
+  const { rendition, hit } = await serve(parsed, config, accept, name, timing, log, { signed: access.signed, requestHost: request.headers.get('x-forwarded-host') ?? url.host });
 
   const maxAge = Math.min(s.CACHE_MAX_AGE_SECONDS, access.maxAgeSeconds ?? Infinity);
   const headers: Record<string, string> = {
