@@ -14,6 +14,7 @@ import { acceptedModernFormat } from '../transform/format';
 import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
 import { coalesce } from './coalesce';
+import { readEdgeHint } from './edge-hint';
 import { fetchOriginal, type FetchOriginalOptions } from './fetch-original';
 import { deliveryCounters, ServerTiming } from './metrics';
 import { parseDeliveryUrl, type DeliveryRequest } from './request';
@@ -88,12 +89,13 @@ function notModified(request: HttpRequest, rendition: Rendition): boolean {
 async function handle(request: HttpRequest, requestId: string, log: (m: string) => void): Promise<HttpResponseInit> {
   const timing = new ServerTiming();
   const config = await deliveryConfig();
-  const url = new URL(request.url);
+  const hint = readEdgeHint(request.url);
+  const url = new URL(hint.url);
   const parsed = parseDeliveryUrl(url, config);
   if (!parsed || parsed.assetPath === '') throw new IkError(404, 'ENOENT', 'No asset path in the URL');
   const s = settings();
-  const access = authorizeDelivery(request.url, parsed.endpoint);
-  const accept = request.headers.get('accept') ?? '';
+  const access = authorizeDelivery(hint.url, parsed.endpoint);
+  const accept = hint.accept ?? request.headers.get('accept') ?? '';
   const name = renditionName({
     endpointId: parsed.endpoint.id,
     assetPath: parsed.assetPath,

@@ -5,6 +5,7 @@ import { purgeTarget } from '../cache/purge-target';
 import { purgeRenditions } from '../cache/renditions';
 import { Collection, newId } from '../config/collection';
 import { deliveryConfig } from '../config/snapshot';
+import { EDGE_HINT_SEGMENT } from '../delivery/edge-hint';
 import { ApiError, json, managementHandler, readJson, validationMessage } from './api';
 
 interface PurgeRecord {
@@ -21,7 +22,8 @@ const purgeInput = z.object({ url: z.string().min(1, 'is required') });
 async function finishEdgePurge(id: string, edgePath: string, log: (m: string) => void): Promise<void> {
   let error: string | undefined;
   try {
-    await purgeFrontDoor([edgePath]);
+    // Auto-format requests are cached at the edge under the rewritten hint paths too.
+    await purgeFrontDoor([edgePath, `/${EDGE_HINT_SEGMENT}/avif${edgePath}`, `/${EDGE_HINT_SEGMENT}/webp${edgePath}`]);
   } catch (e) {
     error = `Front Door purge failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
     log(error);
