@@ -21,7 +21,7 @@ export async function health(request: HttpRequest): Promise<HttpResponseInit> {
   const ok = last.problem === undefined;
   return {
     status: ok ? 200 : 503,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
     body: request.method === 'HEAD' ? undefined : ok ? 'OK' : `Unavailable: ${last.problem}`,
   };
 }

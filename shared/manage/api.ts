@@ -16,7 +16,7 @@ export class ApiError extends Error {
 export function json(status: number, body: unknown, requestId: string): HttpResponseInit {
   return {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'x-ik-requestid': requestId, 'cache-control': 'no-store' },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-ik-requestid': requestId, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
     body: body === undefined ? undefined : JSON.stringify(body),
   };
 }

@@ -17,6 +17,7 @@ describe('management API: no secret in any response or log line; back-off after 
     const response = await fetch(`${app.url}${path}`, { ...init, headers });
     const text = await response.text();
     seen.push(`${response.status} ${JSON.stringify([...response.headers])} ${text}`);
+    expect([path, response.headers.get('x-content-type-options')]).toEqual([path, 'nosniff']);
     return { status: response.status, headers: response.headers, text };
   }
   const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
