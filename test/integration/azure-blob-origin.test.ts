@@ -12,7 +12,7 @@ import {
 } from '@azure/storage-blob';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type RunningAzurite } from '../../dev/azurite';
 import { readOnlyContainerSas } from '../../dev/seed';
-import { IkError } from '../../shared/http/errors';
+import { ikFailure as failure } from '../helpers/failure';
 import { azureBlobOrigin, sasProblem } from '../../shared/origins/azure-blob';
 import type { AzureBlobOriginConfig } from '../../shared/config/schemas';
 import { freePort, startTestAzurite } from '../helpers/azurite';
@@ -34,16 +34,6 @@ describe('AZURE_BLOB origin against Azurite', () => {
     includeCanonicalHeader: false,
     ...overrides,
   });
-
-  async function failure(promise: Promise<unknown>): Promise<IkError> {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof IkError) return error;
-      throw error;
-    }
-    throw new Error('expected a failure');
-  }
 
   beforeAll(async () => {
     azurite = await startTestAzurite();
