@@ -9,6 +9,10 @@ async function main(): Promise<void> {
   const dataDir = path.join(root, '.data');
   fs.mkdirSync(dataDir, { recursive: true });
   const env = process.env;
+  let stopAzurite = async () => undefined as void;
+  const stop = () => void stopAzurite().finally(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 
   if (!env.STORAGE_CONNECTION_STRING) {
     const azurite = await startAzurite({
@@ -18,9 +22,7 @@ async function main(): Promise<void> {
       location: path.join(dataDir, 'azurite'),
     });
     env.STORAGE_CONNECTION_STRING = azurite.connectionString;
-    const stop = () => void azurite.stop().finally(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    stopAzurite = () => azurite.stop();
     console.log(`Azurite (blob ${azurite.blobEndpoint}) keeps its data in ${path.relative(root, dataDir)}/azurite`);
   }
 

@@ -1,4 +1,4 @@
-import { HttpRequest, HttpResponse, InvocationContext, type HttpFunctionOptions } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpFunctionOptions, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -35,6 +35,27 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Status, headers and bytes of a handler's result. Plain results with a byte or text body (what this app's
+ * handlers return) go straight to the socket; anything else goes through `HttpResponse`, as in the host.
+ */
+async function toWire(result: HttpResponseInit | HttpResponse | void): Promise<{ status: number; headers: Record<string, string>; payload: Buffer }> {
+  const plain = result && !(result instanceof HttpResponse) ? result : undefined;
+  const body = plain?.body;
+  if (plain && plain.jsonBody === undefined && !plain.cookies && isRecord(plain.headers) && (body === undefined || typeof body === 'string' || body instanceof Uint8Array)) {
+    const payload = body === undefined ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    return { status: plain.status ?? 200, headers: { ...plain.headers }, payload };
+  }
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  return { status: response.status, headers, payload: Buffer.from(await response.arrayBuffer()) };
+}
+
+function isRecord(headers: HttpResponseInit['headers']): headers is Record<string, string> | undefined {
+  return headers === undefined || (typeof headers === 'object' && !Array.isArray(headers) && !(headers instanceof Headers));
+}
+
 export interface LocalHost {
   url: string;
   close(): Promise<void>;
@@ -59,13 +80,9 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
       const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
       const request = new HttpRequest({ method, url: url.toString(), headers: { ...toHeaders(req.headers), 'x-forwarded-for': forwardedFor(req) }, params: matched.params, body: body ? { bytes: body } : undefined });
       const context = new InvocationContext({ functionName: matched.name, invocationId: randomUUID() });
-      const result = await matched.options.handler(request, context);
-      const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
-      const payload = Buffer.from(await response.arrayBuffer());
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => (headers[name] = value));
-      if (method !== 'HEAD' && response.status !== 204 && response.status !== 304) headers['content-length'] = String(payload.length);
-      res.writeHead(response.status, headers);
+      const { status, headers, payload } = await toWire(await matched.options.handler(request, context));
+      if (method !== 'HEAD' && status !== 204 && status !== 304) headers['content-length'] = String(payload.length);
+      res.writeHead(status, headers);
       res.end(method === 'HEAD' ? undefined : payload);
     } catch (error) {
       console.error('local host: unhandled error', error);
