@@ -87,6 +87,12 @@ export async function readRendition(name: string, onError: (message: string) => 
   }
 }
 
+/**
+ * Stored renditions per asset prefix as this instance knows them: listed once, then counted up as it writes,
+ * so a miss costs no listing. Other instances' writes are not seen, so the cap holds per instance.
+ */
+const storedCounts = new LRUCache<string, number>({ max: 10_000 });
+
 /** Counts stored renditions under a prefix, stopping at `limit`. */
 async function countRenditions(prefix: string, limit: number): Promise<number> {
   let count = 0;
@@ -109,12 +115,13 @@ export function writeRendition(name: string, assetPrefix: string, rendition: Ren
   if (rendition.lastModified) metadata[META.lastModified] = rendition.lastModified;
   if (rendition.extraHeaders) metadata[META.extra] = Buffer.from(JSON.stringify(rendition.extraHeaders)).toString('base64');
   return ensureContainer()
-    .then(() => countRenditions(assetPrefix, limit))
-    .then((stored) => {
+    .then(async () => {
+      const stored = storedCounts.get(assetPrefix) ?? (await countRenditions(assetPrefix, limit));
       if (stored >= limit) throw new Error(`"${assetPrefix}" has ${limit} stored renditions (MAX_RENDITIONS_PER_ASSET); this one is not stored`);
-      return blobContainer()
+      await blobContainer()
         .getBlockBlobClient(name)
         .uploadData(rendition.body, { blobHTTPHeaders: { blobContentType: rendition.contentType }, metadata });
+      storedCounts.set(assetPrefix, (storedCounts.get(assetPrefix) ?? stored) + 1);
     })
     .then(
       () => undefined,
@@ -126,6 +133,7 @@ export function writeRendition(name: string, assetPrefix: string, rendition: Ren
 export async function purgeRenditions(prefix: string): Promise<number> {
   const cache = memoryCache();
   if (cache) for (const key of [...cache.keys()]) if (key.startsWith(prefix)) cache.delete(key);
+  for (const key of [...storedCounts.keys()]) if (key.startsWith(prefix)) storedCounts.delete(key);
   let deleted = 0;
   try {
     for await (const blob of blobContainer().listBlobsFlat({ prefix })) {
