@@ -1,26 +1,104 @@
 import { badParam, IkError, unsupported } from '../http/errors';
+import { colourText, parseColour, type Colour } from './colour';
+import { amountText, looksLikeExpression, numberText, readExpression, readSignedNumber, type Amount, type Expression } from './expression';
+import { splitParams, splitSteps } from './tokens';
 
 /** Output formats this server encodes. */
 export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
 export type FormatParam = OutputFormat | 'auto' | 'orig';
-export type Crop = 'maintain_ratio' | 'force' | 'at_max' | 'at_max_enlarge' | 'at_least';
-/** A width or height: absolute pixels, or a fraction (0 < f < 1) of the step's input side. */
-export type Dimension = { px: number } | { fraction: number };
+export type Crop = 'maintain_ratio' | 'force' | 'at_max' | 'at_max_enlarge' | 'at_least' | 'maintain_ratio_no_enlarge';
+export type CropMode = 'pad_resize' | 'pad_resize_no_enlarge' | 'extract' | 'pad_extract';
+/** `fo-*` positions; `auto` is libvips' attention strategy. */
+export type Focus = 'center' | 'top' | 'left' | 'bottom' | 'right' | 'top_left' | 'top_right' | 'bottom_left' | 'bottom_right' | 'auto';
+/** A width or height: absolute pixels, a fraction (0 < f < 1) of the step's input side, or an expression. */
+export type Dimension = { px: number } | { fraction: number } | { expr: Expression };
+/** `bg`: a colour, or the image's dominant colour. */
+export type Background = Colour | 'dominant';
+/** One corner's radius for `r`: pixels, or `max` (half the shorter side). */
+export type Corner = number | 'max';
+
+export interface Border {
+  width: Amount;
+  colour: Colour;
+}
+
+export interface UnsharpMask {
+  radius: number;
+  sigma: number;
+  amount: number;
+  threshold: number;
+}
+
+export interface Shadow {
+  /** Blur 0-15. */
+  blur: number;
+  /** Saturation (darkness) 0-100. */
+  saturation: number;
+  /** Offsets in percent of the image's width and height. */
+  x: number;
+  y: number;
+}
+
+export interface Gradient {
+  /** Degrees clockwise from "towards the top"; 180 runs top to bottom. */
+  direction: number;
+  from: Colour;
+  to: Colour;
+  /** Where `to` is reached: a fraction of the gradient length when at most 1, else pixels. */
+  stop: Amount;
+}
+
+export interface Colorize {
+  colour: Colour;
+  /** 0-100. */
+  intensity: number;
+}
 
 /** One step of a chain: the parameters between two `:`, parsed and validated. */
 export interface Step {
   w?: Dimension;
   h?: Dimension;
-  ar?: number;
+  ar?: Amount;
   dpr?: number;
   c?: Crop;
+  cm?: CropMode;
+  fo?: Focus;
+  x?: Amount;
+  y?: Amount;
+  xc?: Amount;
+  yc?: Amount;
+  bg?: Background;
   q?: number;
   f?: FormatParam;
   orig?: boolean;
+  pr?: boolean;
+  lo?: boolean;
+  md?: boolean;
+  cp?: boolean;
+  bl?: number;
+  grayscale?: boolean;
+  contrast?: boolean;
+  /** `e-sharpen` alone is 0, meaning the default strength. */
+  sharpen?: number;
+  usm?: UnsharpMask;
+  /** Clockwise degrees; `auto` is the EXIF orientation, which every image gets anyway. */
+  rt?: number | 'auto';
+  fl?: 'h' | 'v' | 'h_v';
+  b?: Border;
+  /** Per corner: top-left, top-right, bottom-right, bottom-left. */
+  r?: [Corner, Corner, Corner, Corner];
+  /** `t-true` is 10 (the default threshold), `t-<n>` the threshold 1-99. */
+  t?: number;
+  o?: number;
+  gradient?: Gradient;
+  shadow?: Shadow;
+  colorize?: Colorize;
 }
 
 /** Largest side ImageKit accepts in a URL. */
 export const MAX_SIDE = 65535;
+/** Trim threshold for `t-true`. */
+export const DEFAULT_TRIM = 10;
 
 interface ParamSpec {
   key: string;
@@ -30,112 +108,253 @@ interface ParamSpec {
   write(step: Step): string | undefined;
 }
 
-const NUMBER = /^\d+(\.\d+)?$|^\.\d+$/;
-
 function invalid(key: string, value: string, expected: string): IkError {
   return badParam(`Invalid value "${value}" for parameter "${key}": expected ${expected}`);
 }
 
-/** Operands of ImageKit's arithmetic expressions (`iw_div_2`, `bh_mul_0.5`). */
-const EXPRESSION = /^(iw|ih|iar|cw|ch|car|bw|bh|bar|N?\d+(\.\d+)?)_(add|sub|mul|div|mod|pow)_/;
+interface Range {
+  min: number;
+  max: number;
+  integer?: boolean;
+  /** `N` for negatives is allowed. */
+  signed?: boolean;
+}
 
-function readNumber(key: string, value: string, expected: string): number {
-  if (EXPRESSION.test(value) || /^(iw|ih|iar|cw|ch|car|bw|bh|bar)$/.test(value)) {
-    throw unsupported(`Arithmetic expressions are not supported (parameter "${key}", value "${value}")`);
+function readLiteral(key: string, value: string, range: Range, expected: string): number {
+  const n = readSignedNumber(value);
+  if (n === undefined || (n < 0 && !range.signed) || n < range.min || n > range.max || (range.integer && !Number.isInteger(n))) {
+    throw invalid(key, value, expected);
   }
-  if (!NUMBER.test(value)) throw invalid(key, value, expected);
-  return Number(value);
+  return n;
+}
+
+/** A number, or where ImageKit allows them, an arithmetic expression (checked when the step runs). */
+function readAmount(key: string, value: string, range: Range, expected: string): Amount {
+  if (looksLikeExpression(value)) {
+    const e = readExpression(value);
+    if (!e) throw invalid(key, value, `${expected}, or an expression such as iw_div_2`);
+    return e;
+  }
+  return readLiteral(key, value, range, expected);
+}
+
+function field<K extends keyof Step>(key: string, name: K, parse: (value: string) => NonNullable<Step[K]>, text: (v: NonNullable<Step[K]>) => string | undefined): ParamSpec {
+  return {
+    key,
+    read(step, value) {
+      step[name] = parse(value);
+    },
+    write(step) {
+      const v = step[name];
+      if (v === undefined) return undefined;
+      const t = text(v as NonNullable<Step[K]>);
+      return t === undefined ? undefined : t === '' ? key : `${key}-${t}`;
+    },
+  };
 }
 
 function dimension(key: 'w' | 'h'): ParamSpec {
-  const expected = 'a whole number of pixels (1 or more) or a fraction between 0 and 1';
-  return {
+  const expected = 'a whole number of pixels (1 or more), a fraction between 0 and 1, or an expression';
+  return field(
     key,
-    read(step, value) {
+    key,
+    (value) => {
       if (value === 'auto') throw unsupported(`"${key}-auto" (client hints) is not supported`);
-      const n = readNumber(key, value, expected);
-      if (n <= 0) throw invalid(key, value, expected);
-      if (n > MAX_SIDE) throw new IkError(400, 'ELIMIT', `Parameter "${key}" is ${value}; the largest side allowed is ${MAX_SIDE}`);
-      step[key] = n < 1 ? { fraction: n } : { px: Math.round(n) };
+      const amount = readAmount(key, value, { min: 0, max: Infinity }, expected);
+      if (typeof amount !== 'number') return { expr: amount };
+      if (amount <= 0) throw invalid(key, value, expected);
+      if (amount > MAX_SIDE) throw new IkError(400, 'ELIMIT', `Parameter "${key}" is ${value}; the largest side allowed is ${MAX_SIDE}`);
+      return amount < 1 ? { fraction: amount } : { px: Math.round(amount) };
     },
-    write(step) {
-      const d = step[key];
-      if (!d) return undefined;
-      return `${key}-${'px' in d ? d.px : d.fraction}`;
-    },
-  };
+    (d) => ('px' in d ? String(d.px) : 'fraction' in d ? String(d.fraction) : amountText(d.expr)),
+  );
 }
 
-function choice<K extends 'c' | 'f'>(key: K, values: readonly NonNullable<Step[K]>[], aliases: Record<string, NonNullable<Step[K]>>, defaultValue?: Step[K]): ParamSpec {
-  return {
+function choice<K extends 'c' | 'cm' | 'f' | 'fl' | 'fo'>(key: K, values: readonly NonNullable<Step[K]>[], aliases: Record<string, NonNullable<Step[K]>> = {}, defaultValue?: Step[K]): ParamSpec {
+  return field(
     key,
-    read(step, value) {
+    key,
+    (value) => {
       const v = (aliases[value] ?? value) as NonNullable<Step[K]>;
       if (!values.includes(v)) throw invalid(key, value, `one of ${[...values, ...Object.keys(aliases)].join(', ')}`);
-      step[key] = v;
+      return v;
     },
-    write(step) {
-      const v = step[key];
-      return v === undefined || v === defaultValue ? undefined : `${key}-${v}`;
-    },
-  };
+    (v) => (v === defaultValue ? undefined : String(v)),
+  );
 }
+
+function bool(key: string, name: 'orig' | 'pr' | 'lo' | 'md' | 'cp'): ParamSpec {
+  return field(
+    key,
+    name,
+    (value) => {
+      if (value !== 'true' && value !== 'false') throw invalid(key, value, 'true or false');
+      return value === 'true';
+    },
+    (v) => (v ? 'true' : undefined),
+  );
+}
+
+/** A flag effect: `e-grayscale` bare, or `e-grayscale-true` as older SDKs write it. */
+function flag(key: string, name: 'grayscale' | 'contrast'): ParamSpec {
+  return field(
+    key,
+    name,
+    (value) => {
+      if (value !== '' && value !== 'true') throw invalid(key, value, 'no value');
+      return true;
+    },
+    () => '',
+  );
+}
+
+function amountField(key: 'x' | 'y' | 'xc' | 'yc'): ParamSpec {
+  return field(key, key, (value) => readAmount(key, value, { min: 0, max: MAX_SIDE }, 'a whole number of pixels'), amountText);
+}
+
+/**
+ * `name-value` sub-parameters joined by `_`, as `e-shadow-bl-15_st-40_x-N5` and `e-gradient-ld-top_right_from-red`
+ * write them: a part that does not start a known sub-parameter continues the previous value.
+ */
+function subParams(key: string, value: string, names: readonly string[]): Map<string, string> {
+  const result = new Map<string, string>();
+  let current: string | undefined;
+  for (const part of value === '' ? [] : value.split('_')) {
+    const name = names.find((n) => part.startsWith(`${n}-`));
+    if (name) {
+      if (result.has(name)) throw badParam(`Parameter "${key}" sets "${name}" twice`);
+      current = name;
+      result.set(name, part.slice(name.length + 1));
+    } else if (current) result.set(current, `${result.get(current)}_${part}`);
+    else throw invalid(key, value, `sub-parameters ${names.map((n) => `${n}-…`).join(', ')} joined by _`);
+  }
+  return result;
+}
+
+const GRADIENT_DIRECTIONS: Record<string, number> = { top: 0, top_right: 45, right: 90, bottom_right: 135, bottom: 180, bottom_left: 225, left: 270, top_left: 315, topleft: 315 };
+const DEFAULT_GRADIENT = { direction: 180, from: parseColour('e-gradient', 'FFFFFF'), to: parseColour('e-gradient', '00000000'), stop: 1 };
+const DEFAULT_SHADOW: Shadow = { blur: 10, saturation: 30, x: 2, y: 2 };
+const DEFAULT_COLORIZE = { colour: parseColour('e-colorize', '808080'), intensity: 100 };
 
 /** The parameters this server implements, in canonical order. */
 const specs: ParamSpec[] = [
-  {
-    key: 'ar',
-    read(step, value) {
-      const m = /^([\d.]+)[-_]([\d.]+)$/.exec(value);
-      const width = m ? Number(m[1]) : NaN;
-      const height = m ? Number(m[2]) : NaN;
-      if (!(width > 0 && height > 0)) throw invalid('ar', value, 'width-height, for example ar-4-3');
-      step.ar = width / height;
-    },
-    write: (step) => (step.ar === undefined ? undefined : `ar-${step.ar}`),
-  },
-  choice('c', ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least'], {}, 'maintain_ratio'),
-  {
-    key: 'dpr',
-    read(step, value) {
-      if (value === 'auto') throw unsupported('"dpr-auto" (client hints) is not supported');
-      const n = readNumber('dpr', value, 'a number from 0.1 to 5');
-      if (n < 0.1 || n > 5) throw invalid('dpr', value, 'a number from 0.1 to 5');
-      step.dpr = n;
-    },
-    write: (step) => (step.dpr === undefined || step.dpr === 1 ? undefined : `dpr-${step.dpr}`),
-  },
+  field('ar', 'ar', (value) => {
+    if (looksLikeExpression(value)) return readAmount('ar', value, { min: 0, max: Infinity }, 'an expression');
+    const m = /^(\d+(?:\.\d+)?)[-_](\d+(?:\.\d+)?)$/.exec(value);
+    const ratio = m ? Number(m[1]) / Number(m[2]) : NaN;
+    if (!(ratio > 0 && Number.isFinite(ratio))) throw invalid('ar', value, 'width-height, for example ar-4-3');
+    return ratio;
+  }, (ar) => (typeof ar === 'number' ? `${ar}-1` : amountText(ar))),
+  field('b', 'b', (value) => {
+    // The width may be an expression with its own `_`: the colour is the last part (`b-ih_div_20_red`); `b-5-A94D34` also seen.
+    const m = /^(.+)[_-]([^_-]+)$/.exec(value);
+    if (!m) throw invalid('b', value, 'width_colour, for example b-5_FFF000');
+    const width = readAmount('b', m[1], { min: 0, max: MAX_SIDE }, 'a border width in pixels');
+    return { width, colour: parseColour('b', m[2]) };
+  }, (b) => `${amountText(b.width)}_${colourText(b.colour)}`),
+  field('bg', 'bg', (value) => {
+    if (value === 'dominant') return 'dominant';
+    if (/^(blurred|gradient_dominant|genfill)/.test(value)) {
+      throw unsupported(`"bg-${value.split('_')[0]}" is not supported by this server (solid colours and bg-dominant are)`);
+    }
+    return parseColour('bg', value);
+  }, (bg) => (bg === 'dominant' ? bg : colourText(bg))),
+  field('bl', 'bl', (value) => readLiteral('bl', value, { min: 1, max: 100, integer: true }, 'a whole number from 1 to 100'), numberText),
+  choice('c', ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least', 'maintain_ratio_no_enlarge'], {}, 'maintain_ratio'),
+  choice('cm', ['pad_resize', 'pad_resize_no_enlarge', 'extract', 'pad_extract']),
+  bool('cp', 'cp'),
+  field('dpr', 'dpr', (value) => {
+    if (value === 'auto') throw unsupported('"dpr-auto" (client hints) is not supported');
+    return readLiteral('dpr', value, { min: 0.1, max: 5 }, 'a number from 0.1 to 5');
+  }, (dpr) => (dpr === 1 ? undefined : String(dpr))),
+  field('e-colorize', 'colorize', (value) => {
+    const sub = subParams('e-colorize', value, ['co', 'in']);
+    return {
+      colour: sub.has('co') ? parseColour('e-colorize', sub.get('co')!) : DEFAULT_COLORIZE.colour,
+      intensity: sub.has('in') ? readLiteral('e-colorize', sub.get('in')!, { min: 0, max: 100 }, 'in-<0 to 100>') : DEFAULT_COLORIZE.intensity,
+    };
+  }, (c) => `co-${colourText(c.colour)}_in-${c.intensity}`),
+  flag('e-contrast', 'contrast'),
+  field('e-gradient', 'gradient', (value) => {
+    const sub = subParams('e-gradient', value, ['ld', 'from', 'to', 'sp']);
+    const ld = sub.get('ld');
+    let direction = DEFAULT_GRADIENT.direction;
+    if (ld !== undefined) direction = GRADIENT_DIRECTIONS[ld] ?? readLiteral('e-gradient', ld, { min: 0, max: 359, integer: true }, 'ld-<0 to 359 or a direction name>');
+    return {
+      direction,
+      from: sub.has('from') ? parseColour('e-gradient', sub.get('from')!) : DEFAULT_GRADIENT.from,
+      to: sub.has('to') ? parseColour('e-gradient', sub.get('to')!) : DEFAULT_GRADIENT.to,
+      stop: sub.has('sp') ? readAmount('e-gradient', sub.get('sp')!, { min: 0, max: MAX_SIDE }, 'sp-<fraction or pixels>') : DEFAULT_GRADIENT.stop,
+    };
+  }, (g) => `ld-${g.direction}_from-${colourText(g.from)}_to-${colourText(g.to)}_sp-${amountText(g.stop)}`),
+  flag('e-grayscale', 'grayscale'),
+  field('e-shadow', 'shadow', (value) => {
+    const sub = subParams('e-shadow', value, ['bl', 'st', 'x', 'y']);
+    const read = (name: 'bl' | 'st' | 'x' | 'y', range: Range, fallback: number) => {
+      const text = sub.get(name);
+      return text === undefined ? fallback : readLiteral('e-shadow', text, range, `${name} in ${range.min} to ${range.max}`);
+    };
+    return {
+      blur: read('bl', { min: 0, max: 15 }, DEFAULT_SHADOW.blur),
+      saturation: read('st', { min: 0, max: 100 }, DEFAULT_SHADOW.saturation),
+      x: read('x', { min: -100, max: 100, signed: true }, DEFAULT_SHADOW.x),
+      y: read('y', { min: -100, max: 100, signed: true }, DEFAULT_SHADOW.y),
+    };
+  }, (s) => `bl-${s.blur}_st-${s.saturation}_x-${numberText(s.x)}_y-${numberText(s.y)}`),
+  field('e-sharpen', 'sharpen', (value) => (value === '' || value === 'true' ? 0 : readLiteral('e-sharpen', value, { min: 1, max: 100 }, 'a number from 1 to 100')), (n) => (n === 0 ? '' : numberText(n))),
+  field('e-usm', 'usm', (value) => {
+    const parts = value.split('-');
+    if (parts.length !== 4) throw invalid('e-usm', value, 'radius-sigma-amount-threshold, for example e-usm-2-2-0.8-0.024');
+    const [radius, sigma, amount, threshold] = parts.map((p) => readLiteral('e-usm', p, { min: 0, max: 100 }, 'positive numbers'));
+    if (sigma <= 0) throw invalid('e-usm', value, 'a sigma above 0');
+    return { radius, sigma, amount, threshold };
+  }, (u) => `${u.radius}-${u.sigma}-${u.amount}-${u.threshold}`),
   choice('f', ['auto', 'orig', 'jpeg', 'png', 'webp', 'avif', 'gif'], { jpg: 'jpeg' }),
+  choice('fl', ['h', 'v', 'h_v'], { v_h: 'h_v' }),
+  field('fo', 'fo', (value) => {
+    const positions: readonly Focus[] = ['center', 'top', 'left', 'bottom', 'right', 'top_left', 'top_right', 'bottom_left', 'bottom_right', 'auto'];
+    if ((positions as readonly string[]).includes(value)) return value as Focus;
+    if (value === 'custom') throw unsupported('"fo-custom" needs stored focus areas (customCoordinates), which this server does not keep');
+    if (/^[a-z][A-Za-z]*$/.test(value)) throw unsupported(`"fo-${value}" needs a face or object detection model, which this server does not have; use fo-auto`);
+    throw invalid('fo', value, `one of ${positions.join(', ')}`);
+  }, (fo) => (fo === 'center' ? undefined : fo)),
   dimension('h'),
-  {
-    key: 'orig',
-    read(step, value) {
-      if (value !== 'true' && value !== 'false') throw invalid('orig', value, 'true or false');
-      step.orig = value === 'true';
-    },
-    write: (step) => (step.orig ? 'orig-true' : undefined),
-  },
-  {
-    key: 'q',
-    read(step, value) {
-      const n = readNumber('q', value, 'a whole number from 1 to 100');
-      if (!Number.isInteger(n) || n < 1 || n > 100) throw invalid('q', value, 'a whole number from 1 to 100');
-      step.q = n;
-    },
-    write: (step) => (step.q === undefined ? undefined : `q-${step.q}`),
-  },
+  bool('lo', 'lo'),
+  bool('md', 'md'),
+  field('o', 'o', (value) => readLiteral('o', value, { min: 0, max: 100, integer: true }, 'a whole number from 0 to 100'), numberText),
+  bool('orig', 'orig'),
+  bool('pr', 'pr'),
+  field('q', 'q', (value) => readLiteral('q', value, { min: 1, max: 100, integer: true }, 'a whole number from 1 to 100'), numberText),
+  field('r', 'r', (value) => {
+    const corner = (text: string): Corner => (text === 'max' ? 'max' : readLiteral('r', text, { min: 0, max: MAX_SIDE, integer: true }, 'pixels or max'));
+    const parts = value.split('_');
+    if (parts.length !== 1 && parts.length !== 4) throw invalid('r', value, 'a radius, max, or four radii tl_tr_br_bl');
+    const corners = parts.map(corner);
+    return parts.length === 1 ? [corners[0], corners[0], corners[0], corners[0]] : (corners as Step['r'] & object);
+  }, (r) => (r.every((c) => c === r[0]) ? String(r[0]) : r.join('_'))),
+  field('rt', 'rt', (value) => {
+    if (value === 'auto') return 'auto';
+    const degrees = readLiteral('rt', value, { min: -360, max: 360, signed: true }, 'degrees (N for counter-clockwise) or auto');
+    // One meaning, one text: N90 and 270 are the same turn.
+    return ((degrees % 360) + 360) % 360;
+  }, (rt) => (rt === 0 ? undefined : String(rt))),
+  field('t', 't', (value) => (value === 'true' || value === '' ? DEFAULT_TRIM : value === 'false' ? 0 : readLiteral('t', value, { min: 1, max: 99, integer: true }, 'true, false or a threshold from 1 to 99')), (t) => (t === 0 ? undefined : t === DEFAULT_TRIM ? 'true' : String(t))),
   dimension('w'),
+  amountField('x'),
+  amountField('xc'),
+  amountField('y'),
+  amountField('yc'),
 ];
+
+/** ImageKit parameters that need a generative or detection model: refused with that reason. */
+const needsModel = ['e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-changebg', 'e-edit', 'e-bgremove', 'e-removedotbg'];
 
 /**
  * ImageKit parameters this server does not implement: a URL using one gets a 400 that says so,
  * rather than an image that silently ignores it.
  */
 const unimplemented = [
-  'bg', 'b', 'cm', 'fo', 'x', 'y', 'xc', 'yc', 'z', 'r', 'rt', 'bl', 'n', 'di', 'fl', 'o', 't', 'pg',
-  'pr', 'lo', 'cp', 'md', 'cr', 'dn', 'idn',
-  'e-grayscale', 'e-contrast', 'e-sharpen', 'e-usm', 'e-shadow', 'e-gradient', 'e-colorize', 'e-distort',
-  'e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-changebg', 'e-edit', 'e-bgremove', 'e-removedotbg',
+  'z', 'di', 'pg', 'cr', 'dn', 'idn', 'e-distort',
   'l-image', 'l-text', 'l-video', 'l-subtitles', 'l-end', 'i', 'ie', 'lx', 'ly', 'lxc', 'lyc', 'lap', 'lfo', 'lm',
   'fs', 'ff', 'co', 'ia', 'pa', 'al', 'tg', 'lh', 'fol', 'fsh',
   'if', 'if-else', 'if-end',
@@ -144,9 +363,9 @@ const unimplemented = [
 
 const specByKey = new Map(specs.map((s) => [s.key, s]));
 /** Known keys, longest first, so `e-sharpen-10` matches `e-sharpen` and `dpr-2` matches `dpr`, not `di`. */
-const knownKeys = [...specByKey.keys(), ...unimplemented].sort((a, b) => b.length - a.length);
+const knownKeys = [...specByKey.keys(), ...needsModel, ...unimplemented, 'n'].sort((a, b) => b.length - a.length);
 
-function splitKey(token: string): { key: string; value: string } | undefined {
+export function splitKey(token: string): { key: string; value: string } | undefined {
   for (const key of knownKeys) {
     if (token === key) return { key, value: '' };
     if (token.startsWith(`${key}-`)) return { key, value: token.slice(key.length + 1) };
@@ -157,11 +376,12 @@ function splitKey(token: string): { key: string; value: string } | undefined {
 function parseStep(text: string): Step {
   const step: Step = {};
   const seen = new Set<string>();
-  for (const token of text.split(',')) {
-    if (token === '') continue;
-    const parts = splitKey(token);
+  for (const token of splitParams(text)) {
+    const parts = splitKey(token.split(',')[0]);
     if (!parts) throw badParam(`Unknown transformation parameter "${token}"`);
     const spec = specByKey.get(parts.key);
+    if (parts.key === 'n') throw badParam(`Named transformation "${token}" cannot be used here (named transformations do not nest)`);
+    if (needsModel.includes(parts.key)) throw unsupported(`Transformation parameter "${parts.key}" needs an AI model, which this server does not have`);
     if (!spec) throw unsupported(`Transformation parameter "${parts.key}" is not supported by this server`);
     if (seen.has(parts.key)) throw badParam(`Parameter "${parts.key}" appears twice in one step`);
     seen.add(parts.key);
@@ -172,8 +392,7 @@ function parseStep(text: string): Step {
 
 /** Parses a decoded transformation string (`w-300,h-200:q-50`) into steps. */
 export function parseTransformation(text: string): Step[] {
-  return text
-    .split(':')
+  return splitSteps(text)
     .map(parseStep)
     .filter((step) => Object.keys(step).length > 0);
 }

@@ -3,7 +3,8 @@ import { IkError, unsupported } from '../http/errors';
 import { checkAnimation, checkOutputSize, transformTimeout } from '../security/limits';
 import { chooseFormat, CONTENT_TYPES } from './format';
 import type { OutputFormat, Step } from './params';
-import { planResize, type Size } from './plan';
+import { decode, frameSize, open, stacked, type Picture } from './picture';
+import { applyStep } from './step';
 
 // One transform at a time per sharp pipeline thread pool; libvips' operation cache only costs memory here.
 sharp.cache(false);
@@ -30,26 +31,49 @@ function last<K extends keyof Step>(steps: Step[], key: K): Step[K] | undefined 
   return undefined;
 }
 
-function orientedSize(meta: sharp.Metadata): Size {
-  const swap = (meta.orientation ?? 1) >= 5;
-  return { width: swap ? meta.height! : meta.width!, height: swap ? meta.width! : meta.height! };
+interface EncodeOptions {
+  quality: number;
+  /** `pr-true`: progressive JPEG, interlaced PNG. */
+  progressive: boolean;
+  /** `lo-true`: lossless PNG (no palette), WebP and AVIF. */
+  lossless: boolean;
 }
 
-function encode(pipeline: Sharp, format: OutputFormat, quality: number): Sharp {
+function encode(pipeline: Sharp, format: OutputFormat, o: EncodeOptions, animation: { delay?: number[]; loop?: number }): Sharp {
   switch (format) {
     case 'jpeg':
       // ImageKit serves 4:4:4 JPEG by default; JPEG has no alpha, so transparent pixels become white.
-      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality, chromaSubsampling: '4:4:4' });
+      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: o.quality, chromaSubsampling: '4:4:4', progressive: o.progressive });
     case 'png':
       // ImageKit's PNG is lossy by default: quantise to a palette at the requested quality.
-      return pipeline.png({ palette: true, quality, effort: 4 });
+      return o.lossless ? pipeline.png({ progressive: o.progressive }) : pipeline.png({ palette: true, quality: o.quality, effort: 4, progressive: o.progressive });
     case 'webp':
-      return pipeline.webp({ quality, effort: 4 });
+      return pipeline.webp({ quality: o.quality, lossless: o.lossless, effort: 4, ...animation });
     case 'avif':
-      return pipeline.avif({ quality, effort: 2 });
+      return pipeline.avif({ quality: o.quality, lossless: o.lossless, effort: 2 });
     case 'gif':
-      return pipeline.gif();
+      return pipeline.gif(animation);
   }
+}
+
+/** Any pixel not fully opaque. */
+function transparent(p: Picture): boolean {
+  return p.frames.some((f) => {
+    if (f.channels !== 4) return false;
+    for (let i = 3; i < f.data.length; i += 4) if (f.data[i] < 255) return true;
+    return false;
+  });
+}
+
+/**
+ * `md-true` and `cp-true` on a still image: the original, decoded again at the output size, lends its metadata
+ * (all of it, or the ICC profile only) to the result's pixels, which replace its own.
+ */
+function withOriginalMetadata(input: Buffer, p: Picture, keep: 'all' | 'icc', maxInputPixels: number): Sharp {
+  const [frame] = p.frames;
+  const donor = sharp(input, { limitInputPixels: maxInputPixels }).timeout(transformTimeout()).rotate().resize(frame.width, frame.height, { fit: 'fill' });
+  const replaced = donor.composite([{ input: frame.data, raw: { width: frame.width, height: frame.height, channels: frame.channels }, blend: 'source' }]);
+  return keep === 'all' ? replaced.keepMetadata() : replaced.keepIccProfile();
 }
 
 function decodeError(error: unknown): IkError {
@@ -60,10 +84,9 @@ function decodeError(error: unknown): IkError {
 }
 
 /**
- * Runs the steps over an image with sharp. Steps apply in order; within one step the pixel work is
- * orientation (first step only) then resize/crop. Between steps that resize, the pixels are kept raw so no
- * quality is lost to an intermediate encode. Returns 'not-an-image' when sharp cannot read the input, and
- * 'svg' when an SVG is to be served as it is.
+ * Runs the steps over an image with sharp. The image is decoded once (EXIF orientation applied, every frame of an
+ * animation), each step works on decoded pixels, and the result is encoded once. Returns 'not-an-image' when sharp
+ * cannot read the input, and 'svg' when an SVG is to be served as it is.
  */
 export async function render(input: Buffer, steps: Step[], options: RenderOptions): Promise<Rendition | 'not-an-image' | 'svg'> {
   let meta: sharp.Metadata;
@@ -82,33 +105,30 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   // SVG stays vector unless a raster format is named explicitly, as ImageKit does.
   if (meta.format === 'svg' && (requested === undefined || requested === 'auto' || requested === 'orig')) return 'svg';
 
-  const choice = chooseFormat(requested, { format: meta.format, hasAlpha: meta.hasAlpha ?? false }, options.accept, options.autoAvif);
-  const quality = last(steps, 'q') ?? options.defaultQuality;
+  // AVIF is never chosen with cp-true or e-usm, as ImageKit documents.
+  const autoAvif = options.autoAvif && !last(steps, 'cp') && !steps.some((s) => s.usm);
+  const planned = chooseFormat(requested, { format: meta.format, hasAlpha: meta.hasAlpha ?? false }, options.accept, autoAvif);
 
   try {
-    const open = (data: Buffer, raw?: sharp.CreateRaw) => sharp(data, { limitInputPixels: options.maxInputPixels, raw }).timeout(transformTimeout());
-    // EXIF orientation is applied, then all metadata (EXIF, ICC, XMP) is stripped by sharp's default output.
-    let pipeline = open(input).rotate();
-    let size = orientedSize(meta);
-    for (let i = 0; i < steps.length; i++) {
-      const op = planResize(steps[i], size);
-      if (!op) continue;
-      checkOutputSize(op, choice.format);
-      pipeline = pipeline.resize(op.width, op.height, { fit: op.fit, position: 'centre' });
-      size = op;
-      if (steps.slice(i + 1).some((s) => planResize(s, size))) {
-        const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-        pipeline = open(data, { width: info.width, height: info.height, channels: info.channels });
-      }
-    }
-    checkOutputSize(size, choice.format);
-    const { data, info } = await encode(pipeline, choice.format, quality).toBuffer({ resolveWithObject: true });
+    let picture = await decode(input, meta, options.maxInputPixels);
+    const original = frameSize(picture);
+    for (const step of steps) picture = await applyStep(picture, step, original, (size) => checkOutputSize(size, planned.format));
+
+    // The steps may have added transparency (r, o, rt) or removed it (bg): the format follows the result.
+    const choice = chooseFormat(requested, { format: meta.format, hasAlpha: transparent(picture) }, options.accept, autoAvif);
+    checkOutputSize(frameSize(picture), choice.format);
+    const animated = picture.frames.length > 1 && (choice.format === 'gif' || choice.format === 'webp');
+    const keep = last(steps, 'md') ? 'all' : last(steps, 'cp') ? 'icc' : undefined;
+    const pipeline = animated ? stacked(picture) : keep ? withOriginalMetadata(input, picture, keep, options.maxInputPixels) : open(picture.frames[0]);
+    const encodeOptions = { quality: last(steps, 'q') ?? options.defaultQuality, progressive: last(steps, 'pr') ?? false, lossless: last(steps, 'lo') ?? false };
+    const animation = animated ? { delay: picture.delay, loop: picture.loop } : {};
+    const { data, info } = await encode(pipeline, choice.format, encodeOptions, animation).toBuffer({ resolveWithObject: true });
     return {
       body: data,
       contentType: CONTENT_TYPES[choice.format],
       negotiated: choice.negotiated,
       width: info.width,
-      height: info.height,
+      height: animated ? frameSize(picture).height : info.height,
     };
   } catch (error) {
     if (error instanceof IkError) throw error;

@@ -205,7 +205,7 @@ describe('delivery over HTTP, URLs built by the ImageKit SDKs', () => {
   });
 
   it('bad parameters are 400 with ik-error naming the parameter, never 500', async () => {
-    for (const [tr, named] of [['w-abc', '"w"'], ['foo-1', '"foo-1"'], ['q-500', '"q"'], ['bl-3', '"bl"'], ['f-gif', 'f-gif']]) {
+    for (const [tr, named] of [['w-abc', '"w"'], ['foo-1', '"foo-1"'], ['q-500', '"q"'], ['e-bgremove', '"e-bgremove"'], ['f-gif', 'f-gif']]) {
       const response = await get(`${app.url}/tr:${tr}/sample/plant.jpg`);
       expect(response.status).toBe(400);
       expect(response.headers.get('ik-error')).toMatch(/^E[A-Z]+ - /);

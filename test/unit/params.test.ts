@@ -29,11 +29,13 @@ describe('transformation parser', () => {
     ]);
   });
 
-  it('matches keys by longest prefix: dpr is not di, and known effects are named as unsupported', () => {
+  it('matches keys by longest prefix: dpr is not di, e-sharpen-10 is e-sharpen with 10, cm is not c', () => {
     expect(parseTransformation('dpr-2,w-100')[0].dpr).toBe(2);
-    const e = errorOf('e-sharpen-10');
+    expect(parseTransformation('e-sharpen-10')[0].sharpen).toBe(10);
+    expect(parseTransformation('cm-extract,c-force')[0]).toEqual({ cm: 'extract', c: 'force' });
+    const e = errorOf('di-a.png');
     expect(e.code).toBe('EUNSUPPORTED');
-    expect(e.message).toContain('"e-sharpen"');
+    expect(e.message).toContain('"di"');
   });
 
   it.each([
@@ -52,10 +54,14 @@ describe('transformation parser', () => {
     ['dpr-9', 'EBADPARAM', '"dpr"'],
     ['orig-yes', 'EBADPARAM', '"orig"'],
     ['w-300,w-200', 'EBADPARAM', '"w"'],
-    ['w-iw_div_2', 'EUNSUPPORTED', '"w"'],
+    ['w-iw_dvi_2', 'EBADPARAM', '"w"'],
+    ['w-iw_div', 'EBADPARAM', '"w"'],
     ['w-auto', 'EUNSUPPORTED', 'w-auto'],
     ['oi-logo.png', 'EBADPARAM', '"oi-logo.png"'],
-    ['bl-10', 'EUNSUPPORTED', '"bl"'],
+    ['bl-101', 'EBADPARAM', '"bl"'],
+    ['e-bgremove', 'EUNSUPPORTED', 'AI model'],
+    ['fo-face', 'EUNSUPPORTED', 'fo-face'],
+    ['l-image,i-a.png,l-end', 'EUNSUPPORTED', '"l-image"'],
     ['W-300', 'EBADPARAM', '"W-300"'],
   ])('%s is refused with %s naming %s', (text, code, named) => {
     const error = errorOf(text);
