@@ -110,6 +110,20 @@ async function countRenditions(prefix: string, limit: number): Promise<number> {
  */
 export function writeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void): Promise<void> {
   memoryCache()?.set(name, rendition);
+  const write = storeRendition(name, assetPrefix, rendition, onError);
+  pendingWrites.add(write);
+  void write.finally(() => pendingWrites.delete(write));
+  return write;
+}
+
+const pendingWrites = new Set<Promise<void>>();
+
+/** Resolves once every background write started so far has finished, for a clean shutdown. */
+export async function settleRenditionWrites(): Promise<void> {
+  await Promise.all([...pendingWrites]);
+}
+
+function storeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void): Promise<void> {
   const limit = settings().MAX_RENDITIONS_PER_ASSET;
   const metadata: Record<string, string> = { [META.etag]: rendition.etag, [META.negotiated]: String(rendition.negotiated) };
   if (rendition.lastModified) metadata[META.lastModified] = rendition.lastModified;

@@ -6,6 +6,7 @@ import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../dev/azurite';
 import { readOnlyContainerSas } from '../../dev/seed';
 import { demoImages } from '../../dev/sample-images';
 import { startLocalHost, type LocalHost } from '../../dev/server';
+import { settleRenditionWrites } from '../../shared/cache/renditions';
 import { startTestAzurite } from './azurite';
 
 export interface TestApp {
@@ -42,6 +43,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     azurite,
     blobs: BlobServiceClient.fromConnectionString(azurite.connectionString),
     close: async () => {
+      // Background rendition writes log when they fail; let them finish while storage is still up.
+      await settleRenditionWrites();
       await host.close();
       await azurite.stop();
     },
