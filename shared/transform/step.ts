@@ -197,6 +197,8 @@ export async function applyStep(input: Picture, step: Step, original: Size, chec
     const factor = step.o / 100;
     p = await eachFrame(await withAlpha(p), (s) => s.linear([1, 1, 1, factor], [0, 0, 0, 0]));
   }
-  if (step.bg) p = await flatten(p, step.bg, step.o !== undefined);
+  // A translucent bg that padded the image is already in place; laying the image over it again would darken the padding.
+  const padded = plan.some((g) => g.op === 'extend');
+  if (step.bg && !(padded && step.bg !== 'dominant' && step.bg.alpha < 1)) p = await flatten(p, step.bg, step.o !== undefined);
   return p;
 }
