@@ -1,8 +1,9 @@
 import { Collection, WriteConflictError, type Versioned } from './collection';
-import { DEFAULT_ENDPOINT_ID, type OriginConfig, type UrlEndpointConfig } from './schemas';
+import { DEFAULT_ENDPOINT_ID, type NamedTransformationConfig, type OriginConfig, type UrlEndpointConfig } from './schemas';
 
 export const origins = new Collection<OriginConfig>('origin');
 export const urlEndpoints = new Collection<UrlEndpointConfig>('urlEndpoint');
+export const namedTransformations = new Collection<NamedTransformationConfig>('namedTransformation');
 
 const DEFAULT_ENDPOINT: UrlEndpointConfig = { description: 'Default URL endpoint', origins: [], urlPrefix: '' };
 

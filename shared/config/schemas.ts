@@ -68,3 +68,12 @@ export const urlEndpointInput = z.object({
 export type UrlEndpointConfig = Omit<z.infer<typeof urlEndpointInput>, 'urlRewriter'>;
 
 export const DEFAULT_ENDPOINT_ID = 'default';
+
+/** ImageKit's named transformation: `n-<name>` in a URL stands for `transformation`. */
+export const namedTransformationInput = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_]{1,100}$/, 'may contain only letters, digits and underscores (1-100 characters)'),
+  transformation: z.string().trim().min(1, 'is required').max(4000, 'is too long'),
+  enabled: z.boolean().default(true),
+});
+
+export type NamedTransformationConfig = z.infer<typeof namedTransformationInput> & { createdAt: string };

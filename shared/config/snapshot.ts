@@ -1,6 +1,6 @@
 import { settings } from '../settings';
-import { listUrlEndpoints, origins } from './repositories';
-import type { OriginConfig, UrlEndpointConfig } from './schemas';
+import { listUrlEndpoints, namedTransformations, origins } from './repositories';
+import type { NamedTransformationConfig, OriginConfig, UrlEndpointConfig } from './schemas';
 
 export interface EndpointView extends UrlEndpointConfig {
   id: string;
@@ -11,17 +11,20 @@ export interface DeliveryConfig {
   /** Endpoints with a prefix first, the default (prefix "") last. */
   endpoints: EndpointView[];
   origins: Map<string, OriginConfig & { id: string }>;
+  /** Named transformations by name (`n-<name>`). */
+  namedTransformations: Map<string, NamedTransformationConfig>;
 }
 
 let cached: { at: number; value: Promise<DeliveryConfig> } | undefined;
 
 async function load(): Promise<DeliveryConfig> {
-  const [endpoints, originRows] = await Promise.all([listUrlEndpoints(), origins.list()]);
+  const [endpoints, originRows, namedRows] = await Promise.all([listUrlEndpoints(), origins.list(), namedTransformations.list()]);
   return {
     endpoints: endpoints
       .map((e) => ({ id: e.id, ...e.value }))
       .sort((a, b) => Number(a.urlPrefix === '') - Number(b.urlPrefix === '')),
     origins: new Map(originRows.map((o) => [o.id, { id: o.id, ...o.value }])),
+    namedTransformations: new Map(namedRows.map((n) => [n.value.name, n.value])),
   };
 }
 

@@ -1,6 +1,7 @@
 import { badParam } from '../http/errors';
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
 import { resolveEndpoint } from '../config/snapshot';
+import { expandNamed } from '../transform/named';
 import { parseTransformation, type Step } from '../transform/params';
 
 /** A delivery URL taken apart: which endpoint, which asset, which transformation steps. */
@@ -34,6 +35,7 @@ export function parseDeliveryUrl(url: URL, config: DeliveryConfig): DeliveryRequ
   }
   // URLSearchParams form-decodes once, so `tr=w-300%2Ch-200` (legacy SDK) and `tr=w-300,h-200` read the same.
   texts.push(...url.searchParams.getAll('tr'));
-  const steps = texts.flatMap((t) => parseTransformation(t));
+  // Named transformations are expanded before parsing, so the canonical form (the cache key) follows their current text.
+  const steps = texts.flatMap((t) => parseTransformation(expandNamed(t, config.namedTransformations)));
   return { endpoint: resolved.endpoint, assetPath: rest.join('/'), steps };
 }

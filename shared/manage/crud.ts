@@ -53,7 +53,9 @@ export function crudHandler<T>(resource: Resource<T>) {
         const row = await found(id);
         return json(200, resource.present(row.id, row.value), requestId);
       }
-      case 'PUT item': {
+      // PATCH (named transformations) reaches the same path: the resource's parse merges the body into `existing`.
+      case 'PUT item':
+      case 'PATCH item': {
         const row = await found(id);
         const value = await resource.parse(await readJson(request), id, row.value);
         await resource.collection.replace(id, value, row.etag).catch(conflict);
