@@ -46,12 +46,17 @@ export async function eachFrame(picture: Picture, op: (pipeline: Sharp, frame: F
   return { ...picture, frames };
 }
 
-/** Decodes an image (all frames of an animation), applying EXIF orientation. */
-export async function decode(input: Buffer, meta: sharp.Metadata, maxPixels: number): Promise<Picture> {
+export const isAnimated = (meta: sharp.Metadata) => (meta.pages ?? 1) > 1 && (meta.format === 'gif' || meta.format === 'webp');
+
+/**
+ * Decodes an image (all frames of an animation), applying EXIF orientation. `first` is a resize done while
+ * decoding, so that libvips can shrink on load (a JPEG decoded at 1/8 scale instead of in full).
+ */
+export async function decode(input: Buffer, meta: sharp.Metadata, maxPixels: number, first?: (pipeline: Sharp) => Sharp): Promise<Picture> {
   const pages = meta.pages ?? 1;
-  const animated = pages > 1 && (meta.format === 'gif' || meta.format === 'webp');
+  const animated = isAnimated(meta);
   const pipeline = sharp(input, { limitInputPixels: maxPixels, animated }).timeout(transformTimeout()).rotate();
-  const whole = await toFrame(pipeline);
+  const whole = await toFrame(first ? first(pipeline) : pipeline);
   if (!animated) return { frames: [whole] };
   const height = meta.pageHeight ?? whole.height / pages;
   const bytes = whole.width * height * whole.channels;

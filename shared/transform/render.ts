@@ -3,8 +3,9 @@ import { IkError, unsupported } from '../http/errors';
 import { checkAnimation, checkOutputSize, transformTimeout } from '../security/limits';
 import { chooseFormat, CONTENT_TYPES } from './format';
 import type { OutputFormat, Step } from './params';
-import { decode, frameSize, open, stacked, type Picture } from './picture';
-import { applyStep } from './step';
+import { decode, frameSize, isAnimated, open, stacked, type Picture } from './picture';
+import { planGeometry, sizeAfter, type Size } from './plan';
+import { applyStep, plainResize } from './step';
 
 // One transform at a time per sharp pipeline thread pool; libvips' operation cache only costs memory here.
 sharp.cache(false);
@@ -65,6 +66,11 @@ function transparent(p: Picture): boolean {
   });
 }
 
+function orientedSize(meta: sharp.Metadata): Size {
+  const swap = (meta.orientation ?? 1) >= 5;
+  return { width: swap ? meta.height! : meta.width!, height: swap ? meta.width! : meta.height! };
+}
+
 /**
  * `md-true` and `cp-true` on a still image: the original, decoded again at the output size, lends its metadata
  * (all of it, or the ICC profile only) to the result's pixels, which replace its own.
@@ -110,9 +116,16 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   const planned = chooseFormat(requested, { format: meta.format, hasAlpha: meta.hasAlpha ?? false }, options.accept, autoAvif);
 
   try {
-    let picture = await decode(input, meta, options.maxInputPixels);
-    const original = frameSize(picture);
-    for (const step of steps) picture = await applyStep(picture, step, original, (size) => checkOutputSize(size, planned.format));
+    const check = (size: Size) => checkOutputSize(size, planned.format);
+    const original = orientedSize(meta);
+    // The first step's first resize runs while decoding, where libvips can shrink on load.
+    const [first, ...rest] = steps;
+    const firstPlan = first && !first.t && !isAnimated(meta) ? planGeometry(first, { original, input: original }) : [];
+    const early = firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
+    if (early) check(sizeAfter(firstPlan, original));
+    let picture = await decode(input, meta, options.maxInputPixels, early);
+    if (early) picture = await applyStep(picture, first, original, check, firstPlan.slice(1));
+    for (const step of early ? rest : steps) picture = await applyStep(picture, step, original, check);
 
     // The steps may have added transparency (r, o, rt) or removed it (bg): the format follows the result.
     const choice = chooseFormat(requested, { format: meta.format, hasAlpha: transparent(picture) }, options.accept, autoAvif);

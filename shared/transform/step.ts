@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { badParam } from '../http/errors';
 import { TRANSPARENT, type Colour } from './colour';
 import { linearGradient, roundedMask } from './draw';
@@ -59,13 +59,21 @@ async function extend(p: Picture, edges: { top: number; right: number; bottom: n
   return eachFrame(base, (s) => s.extend({ ...edges, background: colour }));
 }
 
+type Resize = Extract<Geometry, { op: 'resize' | 'cover' }>;
+
+const resizer = (g: Resize) => (s: Sharp) =>
+  g.op === 'resize' ? s.resize(g.width, g.height, { fit: 'fill' }) : s.resize(g.width, g.height, { fit: 'cover', position: GRAVITY[g.focus as Exclude<Focus, 'auto'>] });
+
+/** A resize that is one sharp call on any pipeline, so it can also run while decoding; undefined for the others. */
+export function plainResize(g: Geometry): ((s: Sharp) => Sharp) | undefined {
+  return g.op === 'resize' || (g.op === 'cover' && g.focus !== 'auto') ? resizer(g) : undefined;
+}
+
 async function geometry(p: Picture, g: Geometry): Promise<Picture> {
   switch (g.op) {
     case 'resize':
-      return eachFrame(p, (s) => s.resize(g.width, g.height, { fit: 'fill' }));
     case 'cover':
-      if (g.focus === 'auto') return attentionCover(p, g);
-      return eachFrame(p, (s) => s.resize(g.width, g.height, { fit: 'cover', position: GRAVITY[g.focus as Exclude<Focus, 'auto'>] }));
+      return g.op === 'cover' && g.focus === 'auto' ? attentionCover(p, g) : eachFrame(p, resizer(g));
     case 'extract':
       return eachFrame(p, (s) => s.extract({ left: g.left, top: g.top, width: g.width, height: g.height }));
     case 'extend':
@@ -141,12 +149,13 @@ export type SizeCheck = (size: Size) => void;
  * One step, in ImageKit's fixed order whatever the order in the URL (spec section 5): trim, resize and crop,
  * rotate, flip, effects, border, radius, opacity and background.
  */
-export async function applyStep(input: Picture, step: Step, original: Size, check: SizeCheck): Promise<Picture> {
+export async function applyStep(input: Picture, step: Step, original: Size, check: SizeCheck, planned?: Geometry[]): Promise<Picture> {
   let p = input;
   if (step.t) p = await trim(p, step.t);
 
-  const plan = planGeometry(step, { original, input: frameSize(p) });
-  check(sizeAfter(plan, frameSize(p)));
+  // `planned` is the geometry left to do when the caller planned this step and began it while decoding.
+  const plan = planned ?? planGeometry(step, { original, input: frameSize(p) });
+  if (!planned) check(sizeAfter(plan, frameSize(p)));
   for (const g of plan) p = await geometry(p, g);
 
   if (typeof step.rt === 'number' && step.rt !== 0) p = await rotate(p, step.rt);
