@@ -55,6 +55,8 @@ function explicitFormat(request: DeliveryRequest): boolean {
 interface Served {
   rendition: Rendition;
   hit: boolean;
+  /** A `di-` default image stood in for a missing asset: served briefly and not stored, so the asset shows once it exists. */
+  standIn?: boolean;
 }
 
 /**
@@ -72,10 +74,11 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
       return { original: fetched, output: await timing.measure('transform', () => produce(fetched, request, accept).then(secureOutput)) };
     });
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
+    if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
     return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log) };
   });
   // A request that joined another's work did not transform: for it, the rendition was already there.
-  return { rendition: value.rendition, hit: value.hit || joined };
+  return { ...value, hit: value.hit || joined };
 }
 
 function notModified(request: HttpRequest, rendition: Rendition): boolean {
@@ -105,9 +108,14 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   });
 
   // Front Door sends the client's host in X-Forwarded-Host (spec/azure.md 2.6); WEB_FOLDER origins may forward it.
-  const { rendition, hit } = await serve(parsed, config, accept, name, timing, log, { signed: access.signed, requestHost: request.headers.get('x-forwarded-host') ?? url.host });
+  const defaultImage = [...parsed.steps].reverse().find((step) => step.di !== undefined)?.di;
+  const { rendition, hit, standIn } = await serve(parsed, config, accept, name, timing, log, {
+    signed: access.signed,
+    requestHost: request.headers.get('x-forwarded-host') ?? url.host,
+    defaultImage,
+  });
 
-  const maxAge = Math.min(s.CACHE_MAX_AGE_SECONDS, access.maxAgeSeconds ?? Infinity);
+  const maxAge = Math.min(standIn ? s.ERROR_MAX_AGE_SECONDS : s.CACHE_MAX_AGE_SECONDS, access.maxAgeSeconds ?? Infinity);
   const headers: Record<string, string> = {
     'cache-control': `public, max-age=${maxAge}, s-maxage=${maxAge}`,
     etag: rendition.etag,

@@ -93,6 +93,8 @@ export interface Step {
   gradient?: Gradient;
   shadow?: Shadow;
   colorize?: Colorize;
+  /** `di-`: the default image's path as written, `@@` standing for `/`; fetched when the asset is missing. */
+  di?: string;
 }
 
 /** Largest side ImageKit accepts in a URL. */
@@ -263,6 +265,13 @@ const specs: ParamSpec[] = [
   choice('c', ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least', 'maintain_ratio_no_enlarge'], {}, 'maintain_ratio'),
   choice('cm', ['pad_resize', 'pad_resize_no_enlarge', 'extract', 'pad_extract']),
   bool('cp', 'cp'),
+  field('di', 'di', (value) => {
+    const path = value.split('@@').filter((segment) => segment !== '');
+    if (path.length === 0 || path.some((segment) => segment === '.' || segment === '..')) {
+      throw invalid('di', value, 'a path with @@ for /, for example di-@@fallbacks@@missing.jpg');
+    }
+    return value;
+  }, (di) => di),
   field('dpr', 'dpr', (value) => {
     if (value === 'auto') throw unsupported('"dpr-auto" (client hints) is not supported');
     return readLiteral('dpr', value, { min: 0.1, max: 5 }, 'a number from 0.1 to 5');
@@ -354,7 +363,7 @@ const needsModel = ['e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-cha
  * rather than an image that silently ignores it.
  */
 const unimplemented = [
-  'z', 'di', 'pg', 'cr', 'dn', 'idn', 'e-distort',
+  'z', 'pg', 'cr', 'dn', 'idn', 'e-distort',
   'l-image', 'l-text', 'l-video', 'l-subtitles', 'l-end', 'i', 'ie', 'lx', 'ly', 'lxc', 'lyc', 'lap', 'lfo', 'lm',
   'fs', 'ff', 'co', 'ia', 'pa', 'al', 'tg', 'lh', 'fol', 'fsh',
   'if', 'if-else', 'if-end',

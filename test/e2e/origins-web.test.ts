@@ -187,6 +187,19 @@ describe('origins end to end: web folder, web proxy, fallback order and every ma
       expect(existing.defaultImagePath).toBeUndefined();
     });
 
+    it('over HTTP: the default image is transformed like the asset, served briefly and not stored', async () => {
+      for (const attempt of [1, 2]) {
+        const response = await get('/web/tr:w-50,di-@@fallback@@default.png/missing.png');
+        expect([attempt, response.status, response.headers.get('x-rendition-cache')]).toEqual([attempt, 200, 'MISS']);
+        expect(response.headers.get('cache-control')).toBe('public, max-age=60, s-maxage=60');
+        const { data, info } = await sharp(response.body).raw().toBuffer({ resolveWithObject: true });
+        expect([info.width, info.height]).toEqual([50, 25]);
+        // The default image's green (#3c6), within what lossy encoding moves it.
+        [0x33, 0xcc, 0x66].forEach((channel, i) => expect(Math.abs(data[i] - channel)).toBeLessThanOrEqual(4));
+      }
+      expect((await get('/web/tr:w-50,di-..@@secret.png/missing.png')).code).toBe('EBADPARAM');
+    });
+
     it('a missing default image is ENOENT naming both', async () => {
       const config = await deliveryConfig();
       const endpoint = config.endpoints.find((e) => e.urlPrefix === 'web')!;

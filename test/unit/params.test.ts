@@ -33,9 +33,8 @@ describe('transformation parser', () => {
     expect(parseTransformation('dpr-2,w-100')[0].dpr).toBe(2);
     expect(parseTransformation('e-sharpen-10')[0].sharpen).toBe(10);
     expect(parseTransformation('cm-extract,c-force')[0]).toEqual({ cm: 'extract', c: 'force' });
-    const e = errorOf('di-a.png');
-    expect(e.code).toBe('EUNSUPPORTED');
-    expect(e.message).toContain('"di"');
+    expect(parseTransformation('di-@@a@@b.png,dpr-2,w-10')).toEqual([{ di: '@@a@@b.png', dpr: 2, w: { px: 10 } }]);
+    expect(errorOf('di-@@..@@b.png').message).toContain('"di"');
   });
 
   it.each([
