@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
-import { assetPrefix, cacheQuery, renditionName } from '../cache/key';
+import { assetPrefix } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
@@ -11,13 +11,13 @@ import { secureOutput } from '../security/svg';
 import { limitTransform } from '../security/transform-limiter';
 import { settings } from '../settings';
 import { acceptedModernFormat } from '../transform/format';
-import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
 import { coalesce } from './coalesce';
 import { readEdgeHint } from './edge-hint';
 import { fetchOriginal, type FetchOriginalOptions } from './fetch-original';
 import { deliveryCounters, ServerTiming } from './metrics';
-import { parseDeliveryUrl, type DeliveryRequest } from './request';
+import type { DeliveryRequest } from './request';
+import { resolveUrl } from './resolve';
 
 type Output = Omit<Rendition, 'etag' | 'lastModified'>;
 
@@ -44,12 +44,6 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
     throw unsupported(`"${request.assetPath}" is not an image this server can transform`);
   }
   return result;
-}
-
-/** The transformation's last explicit format, if any; otherwise the format is negotiated from Accept. */
-function explicitFormat(request: DeliveryRequest): boolean {
-  const f = [...request.steps].reverse().find((step) => step.f !== undefined)?.f;
-  return f !== undefined && f !== 'auto';
 }
 
 interface Served {
@@ -93,26 +87,18 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const timing = new ServerTiming();
   const config = await deliveryConfig();
   const hint = readEdgeHint(request.url);
-  const url = new URL(hint.url);
-  const parsed = parseDeliveryUrl(url, config);
-  if (!parsed || parsed.assetPath === '') throw new IkError(404, 'ENOENT', 'No asset path in the URL');
+  const resolved = resolveUrl(hint.url, config);
+  const { url, request: parsed } = resolved;
   const s = settings();
   const access = authorizeDelivery(hint.url, parsed.endpoint);
   const accept = hint.accept ?? request.headers.get('accept') ?? '';
-  const name = renditionName({
-    endpointId: parsed.endpoint.id,
-    assetPath: parsed.assetPath,
-    transformation: canonicalTransformation(parsed.steps),
-    variant: explicitFormat(parsed) ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic'),
-    query: cacheQuery(url.searchParams),
-  });
+  const name = resolved.renditionName(resolved.explicitFormat ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic'));
 
   // Front Door sends the client's host in X-Forwarded-Host (spec/azure.md 2.6); WEB_FOLDER origins may forward it.
-  const defaultImage = [...parsed.steps].reverse().find((step) => step.di !== undefined)?.di;
   const { rendition, hit, standIn } = await serve(parsed, config, accept, name, timing, log, {
     signed: access.signed,
     requestHost: request.headers.get('x-forwarded-host') ?? url.host,
-    defaultImage,
+    defaultImage: resolved.defaultImage,
   });
 
   const maxAge = Math.min(standIn ? s.ERROR_MAX_AGE_SECONDS : s.CACHE_MAX_AGE_SECONDS, access.maxAgeSeconds ?? Infinity);
