@@ -1,6 +1,7 @@
 import { BlobServiceClient, ContainerClient, RestError } from '@azure/storage-blob';
 import { LRUCache } from 'lru-cache';
 import { buffer } from 'node:stream/consumers';
+import { abandonable } from '../http/streams';
 import { settings } from '../settings';
 
 /** A finished response body with the headers that belong to it. */
@@ -60,7 +61,7 @@ async function readBlob(name: string): Promise<Rendition | undefined> {
     const metadata = response.metadata ?? {};
     if (!metadata[META.etag] || !response.contentType) return undefined;
     return {
-      body: await buffer(response.readableStreamBody!),
+      body: await buffer(abandonable(response.readableStreamBody!)),
       contentType: response.contentType,
       etag: metadata[META.etag],
       negotiated: metadata[META.negotiated] === 'true',

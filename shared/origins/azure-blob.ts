@@ -1,6 +1,7 @@
 import { ContainerClient, RestError } from '@azure/storage-blob';
 import { IkError } from '../http/errors';
 import type { AzureBlobOriginConfig } from '../config/schemas';
+import { abandonable } from '../http/streams';
 import { readCapped, tooLarge } from './body';
 import type { Origin, OriginObject } from './types';
 
@@ -58,9 +59,10 @@ export function azureBlobOrigin(config: AzureBlobOriginConfig): Origin {
       const name = blobName(config.prefix, assetPath);
       try {
         const response = await container.getBlobClient(name).download(0, undefined, { abortSignal: AbortSignal.timeout(limits.timeoutMs) });
+        const body = abandonable(response.readableStreamBody!);
         if ((response.contentLength ?? 0) > limits.maxBytes) throw tooLarge(limits.maxBytes, response.contentLength);
         return {
-          body: await readCapped(response.readableStreamBody!, limits.maxBytes),
+          body: await readCapped(body, limits.maxBytes),
           contentType: response.contentType,
           lastModified: response.lastModified,
           etag: response.etag,
