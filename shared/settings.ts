@@ -60,6 +60,8 @@ const schema = z.object({
   RENDITION_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   MEMORY_CACHE_MB: z.coerce.number().min(0).default(64),
   MAX_RENDITIONS_PER_ASSET: positiveInt.default(200),
+  /** Memory per instance for endpoints that cache originals (`originalsCacheSeconds`). */
+  ORIGINALS_CACHE_MB: z.coerce.number().min(0).default(128),
   FRONT_DOOR_SUBSCRIPTION_ID: z.string().min(1).optional(),
   FRONT_DOOR_RESOURCE_GROUP: z.string().min(1).optional(),
   FRONT_DOOR_PROFILE: z.string().min(1).optional(),

@@ -48,6 +48,7 @@ var tunableSettingNames = [
   'QUEUE_TIMEOUT_MS'
   'MEMORY_CACHE_MB'
   'MAX_RENDITIONS_PER_ASSET'
+  'ORIGINALS_CACHE_MB'
 ]
 
 // The app parses booleans as 'true'/'false' and ARM's string(true) is 'True', hence toLower.

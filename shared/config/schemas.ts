@@ -62,6 +62,8 @@ export const urlEndpointInput = z.object({
   restrictUnnamedTransformations: z.boolean().optional(),
   /** Additive to ImageKit: let this endpoint's WEB_PROXY origins fetch for unsigned URLs too (an open proxy). */
   allowUnsignedWebProxy: z.boolean().optional(),
+  /** Additive to ImageKit: keep fetched originals in memory this long, so the variants of one image fetch it once. */
+  originalsCacheSeconds: z.number().int().min(0).max(86400).optional(),
   urlRewriter: z.never({ error: 'is not supported by this server (CLOUDINARY, IMGIX and AKAMAI rewriters are not implemented)' }).optional(),
 });
 

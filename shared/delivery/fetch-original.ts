@@ -1,4 +1,5 @@
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
+import { keepOriginal, originalKey, readOriginal } from '../cache/originals';
 import { IkError } from '../http/errors';
 import { originFor } from '../origins';
 import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types';
@@ -39,6 +40,18 @@ async function firstFound(config: DeliveryConfig, endpoint: EndpointView, assetP
   return undefined;
 }
 
+/** `firstFound` through the originals cache, for endpoints that turn it on with `originalsCacheSeconds`. */
+async function cachedFirstFound(config: DeliveryConfig, endpoint: EndpointView, assetPath: string, request: OriginRequest): Promise<OriginObject | undefined> {
+  const seconds = endpoint.originalsCacheSeconds ?? 0;
+  if (seconds <= 0) return firstFound(config, endpoint, assetPath, request);
+  const key = originalKey(endpoint.id, assetPath, `${request.proxyAllowed}\n${request.requestHost ?? ''}`);
+  const kept = readOriginal(key);
+  if (kept) return kept;
+  const found = await firstFound(config, endpoint, assetPath, request);
+  if (found) keepOriginal(key, found, seconds);
+  return found;
+}
+
 /**
  * The original of an asset from the endpoint's origins, tried in order (ImageKit's origin preference); when none
  * has it, the `di-` default image from the same origins; else 404 ENOENT.
@@ -52,7 +65,7 @@ export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointVi
     proxyAllowed: options.signed || endpoint.allowUnsignedWebProxy === true,
     requestHost: options.requestHost,
   };
-  const found = await firstFound(config, endpoint, assetPath, request);
+  const found = await cachedFirstFound(config, endpoint, assetPath, request);
   if (found) return found;
   const missing = `No file was found at "${assetPath}" in the origins of URL endpoint "${endpoint.id}"`;
   if (options.defaultImage === undefined) throw new IkError(404, 'ENOENT', missing);

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { frontDoorConfigured, purgeFrontDoor } from '../cache/front-door';
+import { purgeOriginals } from '../cache/originals';
 import { purgeTarget } from '../cache/purge-target';
 import { purgeRenditions } from '../cache/renditions';
 import { Collection, newId } from '../config/collection';
@@ -51,6 +52,7 @@ export const managePurge = managementHandler(async (request: HttpRequest, reques
   if (typeof target === 'string') throw new ApiError(400, target);
 
   await purgeRenditions(target.prefix);
+  purgeOriginals(target.prefix);
   const purgeId = newId();
   const edge = frontDoorConfigured();
   await purges.create(purgeId, { url: input.data.url, status: edge ? 'Pending' : 'Completed', createdAt: new Date().toISOString() });
