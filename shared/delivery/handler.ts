@@ -4,7 +4,7 @@ import { assetPrefix } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
-import { etagMatches, strongEtag, SVG_CSP } from '../http/headers';
+import { attachmentDisposition, etagMatches, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
 import { secureOutput } from '../security/svg';
@@ -113,6 +113,8 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   };
   if (rendition.negotiated) headers.vary = 'Accept';
   if (rendition.lastModified) headers['last-modified'] = rendition.lastModified;
+  const attachment = attachmentDisposition(url.searchParams, parsed.assetPath, rendition.contentType);
+  if (attachment) headers['content-disposition'] = attachment;
 
   if (notModified(request, rendition)) return { status: 304, headers };
   headers['content-type'] = rendition.contentType;

@@ -14,3 +14,19 @@ export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
 
 /** Served SVG cannot run scripts or load anything, even when opened directly. */
 export const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/avif': 'avif', 'image/gif': 'gif', 'image/svg+xml': 'svg' };
+
+/**
+ * `Content-Disposition` for `?ik-attachment=true`: the asset's file name with the extension of the format
+ * actually served (a JPEG delivered as WebP downloads as `.webp`), or `?ik-attachment-filename=` as given.
+ */
+export function attachmentDisposition(query: URLSearchParams, assetPath: string, contentType: string): string | undefined {
+  if (query.get('ik-attachment') !== 'true') return undefined;
+  const requested = query.get('ik-attachment-filename');
+  const base = assetPath.split('/').pop() || 'download';
+  const extension = EXTENSIONS[contentType];
+  const name = requested || (extension ? `${base.replace(/\.[^.]*$/, '')}.${extension}` : base);
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

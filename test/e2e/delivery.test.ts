@@ -239,6 +239,14 @@ describe('delivery over HTTP, URLs built by the ImageKit SDKs', () => {
     expect([png.meta.format, png.meta.width, png.meta.height]).toEqual(['png', 80, 40]);
   });
 
+  it('ik-attachment downloads under the asset name with the served extension, or the name given', async () => {
+    const webp = await get(`${app.url}/sample/plant.jpg?tr=w-50&ik-attachment=true`, { accept: 'image/webp' });
+    expect(webp.headers.get('content-disposition')).toBe(`attachment; filename="plant.webp"; filename*=UTF-8''plant.webp`);
+    const named = await get(`${app.url}/sample/plant.jpg?ik-attachment=true&ik-attachment-filename=${encodeURIComponent('Pflanze grün.jpg')}`);
+    expect(named.headers.get('content-disposition')).toBe(`attachment; filename="Pflanze gr_n.jpg"; filename*=UTF-8''Pflanze%20gr%C3%BCn.jpg`);
+    expect((await get(`${app.url}/sample/plant.jpg?tr=w-50`)).headers.get('content-disposition')).toBeNull();
+  });
+
   it('every response says nosniff and carries a request id', async () => {
     for (const url of [`${app.url}/sample/plant.jpg`, `${app.url}/missing.jpg`, `${app.url}/tr:x-/a.jpg`]) {
       const response = await get(url);
