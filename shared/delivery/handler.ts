@@ -10,7 +10,9 @@ import { authorizeDelivery } from '../security/access';
 import { secureOutput } from '../security/svg';
 import { limitTransform } from '../security/transform-limiter';
 import { settings } from '../settings';
+import { applyClientHints, readClientHints, usesClientHints } from '../transform/client-hints';
 import { acceptedModernFormat } from '../transform/format';
+import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
 import { coalesce } from './coalesce';
 import { readEdgeHint } from './edge-hint';
@@ -92,10 +94,12 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const s = settings();
   const access = authorizeDelivery(hint.url, parsed.endpoint);
   const accept = hint.accept ?? request.headers.get('accept') ?? '';
-  const name = resolved.renditionName(resolved.explicitFormat ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic'));
+  const variant = resolved.explicitFormat ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic');
+  const hints = usesClientHints(parsed.steps) ? applyClientHints(parsed.steps, readClientHints(request.headers)) : undefined;
+  const name = hints ? resolved.renditionName(variant, canonicalTransformation(hints.steps)) : resolved.renditionName(variant);
 
   // Front Door sends the client's host in X-Forwarded-Host (spec/azure.md 2.6); WEB_FOLDER origins may forward it.
-  const { rendition, hit, standIn } = await serve(parsed, config, accept, name, timing, log, {
+  const { rendition, hit, standIn } = await serve(hints ? { ...parsed, steps: hints.steps } : parsed, config, accept, name, timing, log, {
     signed: access.signed,
     requestHost: request.headers.get('x-forwarded-host') ?? url.host,
     defaultImage: resolved.defaultImage,
@@ -111,7 +115,10 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
     'server-timing': timing.header(),
     ...rendition.extraHeaders,
   };
-  if (rendition.negotiated) headers.vary = 'Accept';
+  const vary = [...(rendition.negotiated ? ['Accept'] : []), ...(hints?.vary ?? [])];
+  if (vary.length > 0) headers.vary = vary.join(', ');
+  if (hints) headers['accept-ch'] = 'Sec-CH-Width, Sec-CH-DPR';
+  if (hints?.contentDpr !== undefined) headers['content-dpr'] = String(hints.contentDpr);
   if (rendition.lastModified) headers['last-modified'] = rendition.lastModified;
   const attachment = attachmentDisposition(url.searchParams, parsed.assetPath, rendition.contentType);
   if (attachment) headers['content-disposition'] = attachment;

@@ -13,8 +13,8 @@ export interface ResolvedUrl {
   explicitFormat: boolean;
   /** `di-`: the default image, when the URL names one. */
   defaultImage?: string;
-  /** Rendition blob name per Accept class. */
-  renditionName(variant: string): string;
+  /** Rendition blob name per Accept class; `transformation` replaces the URL's when client hints changed the steps. */
+  renditionName(variant: string, transformation?: string): string;
 }
 
 interface Memo {
@@ -43,7 +43,8 @@ function resolveNow(rawUrl: string, config: DeliveryConfig): ResolvedUrl {
     request,
     explicitFormat: f !== undefined && f !== 'auto',
     defaultImage: lastWith('di'),
-    renditionName(variant) {
+    renditionName(variant, transformation) {
+      if (transformation !== undefined) return renditionName({ ...keyParts, transformation, variant });
       let name = names.get(variant);
       if (name === undefined) {
         name = renditionName({ ...keyParts, variant });

@@ -95,6 +95,10 @@ export interface Step {
   colorize?: Colorize;
   /** `di-`: the default image's path as written, `@@` standing for `/`; fetched when the asset is missing. */
   di?: string;
+  /** `w-auto`: the width comes from the `Sec-CH-Width` client hint (shared/transform/client-hints.ts). */
+  autoWidth?: true;
+  /** `dpr-auto`: the device pixel ratio comes from the `Sec-CH-DPR` client hint. */
+  autoDpr?: true;
 }
 
 /** Largest side ImageKit accepts in a URL. */
@@ -161,7 +165,7 @@ function dimension(key: 'w' | 'h'): ParamSpec {
     key,
     key,
     (value) => {
-      if (value === 'auto') throw unsupported(`"${key}-auto" (client hints) is not supported`);
+      if (value === 'auto') throw unsupported(`"${key}-auto" is not supported (ImageKit has client hints for w and dpr only)`);
       const amount = readAmount(key, value, { min: 0, max: Infinity }, expected);
       if (typeof amount !== 'number') return { expr: amount };
       if (amount <= 0) throw invalid(key, value, expected);
@@ -170,6 +174,18 @@ function dimension(key: 'w' | 'h'): ParamSpec {
     },
     (d) => ('px' in d ? String(d.px) : 'fraction' in d ? String(d.fraction) : amountText(d.expr)),
   );
+}
+
+/** `<key>-auto`: the value comes from a client hint at delivery; the step only records that it asked for one. */
+function orAuto(flag: 'autoWidth' | 'autoDpr', spec: ParamSpec): ParamSpec {
+  return {
+    key: spec.key,
+    read(step, value) {
+      if (value === 'auto') step[flag] = true;
+      else spec.read(step, value);
+    },
+    write: (step) => (step[flag] ? `${spec.key}-auto` : spec.write(step)),
+  };
 }
 
 function choice<K extends 'c' | 'cm' | 'f' | 'fl' | 'fo'>(key: K, values: readonly NonNullable<Step[K]>[], aliases: Record<string, NonNullable<Step[K]>> = {}, defaultValue?: Step[K]): ParamSpec {
@@ -272,10 +288,9 @@ const specs: ParamSpec[] = [
     }
     return value;
   }, (di) => di),
-  field('dpr', 'dpr', (value) => {
-    if (value === 'auto') throw unsupported('"dpr-auto" (client hints) is not supported');
+  orAuto('autoDpr', field('dpr', 'dpr', (value) => {
     return readLiteral('dpr', value, { min: 0.1, max: 5 }, 'a number from 0.1 to 5');
-  }, (dpr) => (dpr === 1 ? undefined : String(dpr))),
+  }, (dpr) => (dpr === 1 ? undefined : String(dpr)))),
   field('e-colorize', 'colorize', (value) => {
     const sub = subParams('e-colorize', value, ['co', 'in']);
     return {
@@ -348,7 +363,7 @@ const specs: ParamSpec[] = [
     return ((degrees % 360) + 360) % 360;
   }, (rt) => (rt === 0 ? undefined : String(rt))),
   field('t', 't', (value) => (value === 'true' || value === '' ? DEFAULT_TRIM : value === 'false' ? 0 : readLiteral('t', value, { min: 1, max: 99, integer: true }, 'true, false or a threshold from 1 to 99')), (t) => (t === 0 ? undefined : t === DEFAULT_TRIM ? 'true' : String(t))),
-  dimension('w'),
+  orAuto('autoWidth', dimension('w')),
   amountField('x'),
   amountField('xc'),
   amountField('y'),

@@ -55,7 +55,7 @@ describe('transformation parser', () => {
     ['w-300,w-200', 'EBADPARAM', '"w"'],
     ['w-iw_dvi_2', 'EBADPARAM', '"w"'],
     ['w-iw_div', 'EBADPARAM', '"w"'],
-    ['w-auto', 'EUNSUPPORTED', 'w-auto'],
+    ['h-auto', 'EUNSUPPORTED', 'h-auto'],
     ['oi-logo.png', 'EBADPARAM', '"oi-logo.png"'],
     ['bl-101', 'EBADPARAM', '"bl"'],
     ['e-bgremove', 'EUNSUPPORTED', 'AI model'],
