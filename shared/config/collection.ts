@@ -12,13 +12,19 @@ export interface Versioned<T> {
 export class WriteConflictError extends Error {}
 
 let client: TableClient | undefined;
+let probeClient: TableClient | undefined;
 let ready: Promise<void> | undefined;
 
-function table(): TableClient {
+function connect(maxRetries?: number): TableClient {
   const { STORAGE_CONNECTION_STRING, CONFIG_TABLE } = settings();
-  client ??= TableClient.fromConnectionString(STORAGE_CONNECTION_STRING, CONFIG_TABLE, {
+  return TableClient.fromConnectionString(STORAGE_CONNECTION_STRING, CONFIG_TABLE, {
     allowInsecureConnection: STORAGE_CONNECTION_STRING.includes('http://'),
+    ...(maxRetries === undefined ? {} : { retryOptions: { maxRetries } }),
   });
+}
+
+function table(): TableClient {
+  client ??= connect();
   return client;
 }
 
@@ -107,7 +113,9 @@ export class Collection<T> {
 
 /** Cheap reachability check of the config table, for the health probe. */
 export async function pingConfigStore(): Promise<void> {
-  const t = await ensureTable();
-  const page = t.listEntities({ queryOptions: { filter: `PartitionKey eq 'health'` } }).byPage({ maxPageSize: 1 });
+  await ensureTable();
+  // No retries: a probe must answer fast, and the next probe is the retry.
+  probeClient ??= connect(0);
+  const page = probeClient.listEntities({ queryOptions: { filter: `PartitionKey eq 'health'` } }).byPage({ maxPageSize: 1 });
   await page.next();
 }
