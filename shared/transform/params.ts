@@ -1,5 +1,6 @@
 import { badParam, IkError, unsupported } from '../http/errors';
 import { colourText, parseColour, type Colour } from './colour';
+import { conditionText, readCondition, type Condition } from './conditional';
 import { amountText, looksLikeExpression, numberText, readExpression, readSignedNumber, type Amount, type Expression } from './expression';
 import { splitParams, splitSteps } from './tokens';
 
@@ -54,8 +55,17 @@ export interface Colorize {
   intensity: number;
 }
 
+/** `if-<condition>,<then>[,if-else,<else>],if-end`: each branch a chain, run on the image the step receives. */
+export interface Conditional {
+  condition: Condition;
+  then: Step[];
+  else?: Step[];
+}
+
 /** One step of a chain: the parameters between two `:`, parsed and validated. */
 export interface Step {
+  /** A conditional is a step of its own: a step with one has no other parameter. */
+  if?: Conditional;
   w?: Dimension;
   h?: Dimension;
   ar?: Amount;
@@ -381,13 +391,12 @@ const unimplemented = [
   'z', 'pg', 'cr', 'dn', 'idn', 'e-distort',
   'l-image', 'l-text', 'l-video', 'l-subtitles', 'l-end', 'i', 'ie', 'lx', 'ly', 'lxc', 'lyc', 'lap', 'lfo', 'lm',
   'fs', 'ff', 'co', 'ia', 'pa', 'al', 'tg', 'lh', 'fol', 'fsh',
-  'if', 'if-else', 'if-end',
   'vc', 'ac', 'so', 'eo', 'du', 'sr',
 ];
 
 const specByKey = new Map(specs.map((s) => [s.key, s]));
 /** Known keys, longest first, so `e-sharpen-10` matches `e-sharpen` and `dpr-2` matches `dpr`, not `di`. */
-const knownKeys = [...specByKey.keys(), ...needsModel, ...unimplemented, 'n'].sort((a, b) => b.length - a.length);
+const knownKeys = [...specByKey.keys(), ...needsModel, ...unimplemented, 'n', 'if', 'if-else', 'if-end'].sort((a, b) => b.length - a.length);
 
 export function splitKey(token: string): { key: string; value: string } | undefined {
   for (const key of knownKeys) {
@@ -397,14 +406,56 @@ export function splitKey(token: string): { key: string; value: string } | undefi
   return undefined;
 }
 
+/** Output parameters act on the final encode, which a conditional branch or a layer does not control. */
+const OUTPUT_KEYS = { f: 'f', orig: 'orig', q: 'q', pr: 'pr', lo: 'lo', md: 'md', cp: 'cp', di: 'di', autoWidth: 'w-auto', autoDpr: 'dpr-auto' } as const;
+
+function refuseOutput(steps: Step[], where: string, allowed: readonly string[] = []): void {
+  for (const step of steps) {
+    for (const [name, key] of Object.entries(OUTPUT_KEYS)) {
+      if (step[name as keyof typeof OUTPUT_KEYS] !== undefined && !allowed.includes(key)) {
+        throw unsupported(`Parameter "${key}" is not supported inside ${where}; give it in a step outside`);
+      }
+    }
+  }
+}
+
+/** The text between a block's opening token and its closing `,<closer>`, or a 400 when the block closes with the wrong token. */
+function blockBody(block: string, closer: 'if-end' | 'l-end'): string {
+  if (!block.endsWith(`,${closer}`)) throw badParam(`The block "${block.split(',')[0]}" must be closed with ${closer}`);
+  const open = block.indexOf(',');
+  return block.slice(open + 1, block.length - closer.length - 1);
+}
+
+function parseConditional(block: string): Conditional {
+  const condition = readCondition(block.split(',')[0].slice('if-'.length));
+  const body = splitParams(blockBody(block, 'if-end'));
+  const split = body.indexOf('if-else');
+  if (split !== body.lastIndexOf('if-else')) throw badParam('A conditional has more than one if-else');
+  const branch = (params: string[]) => {
+    const steps = parseTransformation(params.join(','));
+    refuseOutput(steps, 'a conditional');
+    return steps;
+  };
+  const then = branch(split < 0 ? body : body.slice(0, split));
+  const otherwise = split < 0 ? [] : branch(body.slice(split + 1));
+  return otherwise.length > 0 ? { condition, then, else: otherwise } : { condition, then };
+}
+
 function parseStep(text: string): Step {
   const step: Step = {};
   const seen = new Set<string>();
-  for (const token of splitParams(text)) {
+  const tokens = splitParams(text);
+  for (const token of tokens) {
     const parts = splitKey(token.split(',')[0]);
     if (!parts) throw badParam(`Unknown transformation parameter "${token}"`);
     const spec = specByKey.get(parts.key);
     if (parts.key === 'n') throw badParam(`Named transformation "${token}" cannot be used here (named transformations do not nest)`);
+    if (parts.key === 'if-else' || parts.key === 'if-end') throw badParam(`"${parts.key}" is only allowed inside a conditional (if-…,if-end)`);
+    if (parts.key === 'if') {
+      if (tokens.length > 1) throw badParam('A step with a conditional (if-…,if-end) must contain nothing else; put other parameters in their own step');
+      step.if = parseConditional(token);
+      continue;
+    }
     if (needsModel.includes(parts.key)) throw unsupported(`Transformation parameter "${parts.key}" needs an AI model, which this server does not have`);
     if (!spec) throw unsupported(`Transformation parameter "${parts.key}" is not supported by this server`);
     if (seen.has(parts.key)) throw badParam(`Parameter "${parts.key}" appears twice in one step`);
@@ -421,10 +472,23 @@ export function parseTransformation(text: string): Step[] {
     .filter((step) => Object.keys(step).length > 0);
 }
 
+function conditionalText(c: Conditional): string {
+  const parts = [`if-${conditionText(c.condition)}`, canonicalTransformation(c.then), ...(c.else ? ['if-else', canonicalTransformation(c.else)] : []), 'if-end'];
+  return parts.filter((p) => p !== '').join(',');
+}
+
+function stepText(step: Step): string {
+  if (step.if) return conditionalText(step.if);
+  return specs
+    .map((s) => s.write(step))
+    .filter((t): t is string => t !== undefined)
+    .join(',');
+}
+
 /** One string per meaning: parameters in canonical order, defaults dropped. Used for cache keys and signatures. */
 export function canonicalTransformation(steps: Step[]): string {
   return steps
-    .map((step) => specs.map((s) => s.write(step)).filter((t): t is string => t !== undefined).join(','))
+    .map(stepText)
     .filter((t) => t !== '')
     .join(':');
 }

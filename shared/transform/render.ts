@@ -5,6 +5,7 @@ import { chooseFormat, CONTENT_TYPES } from './format';
 import type { OutputFormat, Step } from './params';
 import { decode, frameSize, isAnimated, open, stacked, type Picture } from './picture';
 import { planGeometry, sizeAfter, type Size } from './plan';
+import { runChain } from './chain';
 import { applyStep, plainResize } from './step';
 
 // One transform at a time per sharp pipeline thread pool; libvips' operation cache only costs memory here.
@@ -125,7 +126,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     if (early) check(sizeAfter(firstPlan, original));
     let picture = await decode(input, meta, options.maxInputPixels, early);
     if (early) picture = await applyStep(picture, first, original, check, firstPlan.slice(1));
-    for (const step of early ? rest : steps) picture = await applyStep(picture, step, original, check);
+    picture = await runChain(picture, early ? rest : steps, { original, check });
 
     // The steps may have added transparency (r, o, rt) or removed it (bg): the format follows the result.
     const choice = chooseFormat(requested, { format: meta.format, hasAlpha: transparent(picture) }, options.accept, autoAvif);
