@@ -27,7 +27,7 @@ function asIs(original: OriginObject): Output {
   return { body: original.body, contentType: original.contentType ?? 'application/octet-stream', negotiated: false };
 }
 
-async function produce(original: OriginObject, request: DeliveryRequest, accept: string): Promise<Output> {
+async function produce(original: OriginObject, request: DeliveryRequest, accept: string, loadLayer: (path: string) => Promise<Buffer>): Promise<Output> {
   if (request.steps.some((step) => step.orig)) return asIs(original);
   const s = settings();
   deliveryCounters.transforms++;
@@ -36,6 +36,7 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
     autoAvif: s.AUTO_AVIF,
     defaultQuality: s.DEFAULT_QUALITY,
     maxInputPixels: s.MAX_INPUT_PIXELS,
+    loadLayer,
   });
   if (result === 'svg') {
     return { body: original.body, contentType: 'image/svg+xml', negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };
@@ -67,7 +68,9 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     const { original, output } = await limitTransform(async () => {
       deliveryCounters.originFetches++;
       const fetched = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, fetchOptions));
-      return { original: fetched, output: await timing.measure('transform', () => produce(fetched, request, accept).then(secureOutput)) };
+      // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
+      const loadLayer = async (path: string) => (await fetchOriginal(config, request.endpoint, path, { ...fetchOptions, defaultImage: undefined })).body;
+      return { original: fetched, output: await timing.measure('transform', () => produce(fetched, request, accept, loadLayer).then(secureOutput)) };
     });
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };

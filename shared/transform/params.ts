@@ -2,7 +2,7 @@ import { badParam, IkError, unsupported } from '../http/errors';
 import { colourText, parseColour, type Colour } from './colour';
 import { conditionText, readCondition, type Condition } from './conditional';
 import { amountText, looksLikeExpression, numberText, readExpression, readSignedNumber, type Amount, type Expression } from './expression';
-import { splitParams, splitSteps } from './tokens';
+import { atPath, splitParams, splitSteps } from './tokens';
 
 /** Output formats this server encodes. */
 export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
@@ -62,8 +62,39 @@ export interface Conditional {
   else?: Step[];
 }
 
+/** Where a layer goes on its base: the nine positions of `lfo`, and the anchors of `lap`. */
+export type LayerAnchor = Exclude<Focus, 'auto'>;
+
+/**
+ * `l-image,i-<path>,…,l-end` (an image from the same origins, or `i-ik_canvas` for a solid colour block): its
+ * position on the image under it, and its own chain, run on the layer before it is laid down.
+ */
+export interface Layer {
+  type: 'image';
+  /** The image's path (`/` for `@@`), or `ik_canvas`. */
+  input: string;
+  lx?: Amount;
+  ly?: Amount;
+  lxc?: Amount;
+  lyc?: Amount;
+  lfo?: LayerAnchor;
+  lap?: LayerAnchor;
+  /** Image layers are trimmed before their steps (threshold, 0 for `t-false`); ImageKit trims them by default. */
+  trim: number;
+  /** Solid colour blocks: the colour, from `bg` in the layer's first step. */
+  fill?: Colour;
+  steps: Step[];
+}
+
+/** The solid colour block's input: a canvas, not an image path. */
+export const CANVAS = 'ik_canvas';
+/** ImageKit nests layers at most this deep. */
+export const MAX_LAYER_DEPTH = 3;
+
 /** One step of a chain: the parameters between two `:`, parsed and validated. */
 export interface Step {
+  /** Layered onto the step's image, in order, after everything else in the step. */
+  layers?: Layer[];
   /** A conditional is a step of its own: a step with one has no other parameter. */
   if?: Conditional;
   w?: Dimension;
@@ -389,14 +420,90 @@ const needsModel = ['e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-cha
  */
 const unimplemented = [
   'z', 'pg', 'cr', 'dn', 'idn', 'e-distort',
-  'l-image', 'l-text', 'l-video', 'l-subtitles', 'l-end', 'i', 'ie', 'lx', 'ly', 'lxc', 'lyc', 'lap', 'lfo', 'lm',
+  'l-text', 'l-video', 'l-subtitles', 'lm',
   'fs', 'ff', 'co', 'ia', 'pa', 'al', 'tg', 'lh', 'fol', 'fsh',
   'vc', 'ac', 'so', 'eo', 'du', 'sr',
 ];
 
 const specByKey = new Map(specs.map((s) => [s.key, s]));
+
+interface LayerSpec {
+  key: string;
+  read(layer: Layer, value: string): void;
+  write(layer: Layer): string | undefined;
+}
+
+const ANCHORS: readonly LayerAnchor[] = ['center', 'top', 'left', 'bottom', 'right', 'top_left', 'top_right', 'bottom_left', 'bottom_right'];
+
+function layerPosition(key: 'lx' | 'ly' | 'lxc' | 'lyc'): LayerSpec {
+  return {
+    key,
+    read(layer, value) {
+      layer[key] = readAmount(key, value, { min: -MAX_SIDE, max: MAX_SIDE, signed: true }, 'pixels (N for negative)');
+    },
+    write: (layer) => (layer[key] === undefined ? undefined : `${key}-${amountText(layer[key]!)}`),
+  };
+}
+
+function layerAnchor(key: 'lfo' | 'lap', defaultValue: LayerAnchor): LayerSpec {
+  return {
+    key,
+    read(layer, value) {
+      if (!(ANCHORS as readonly string[]).includes(value)) throw invalid(key, value, `one of ${ANCHORS.join(', ')}`);
+      layer[key] = value as LayerAnchor;
+    },
+    write: (layer) => (layer[key] === undefined || layer[key] === defaultValue ? undefined : `${key}-${layer[key]}`),
+  };
+}
+
+/** A path in a layer's `i-` or `ie-` (percent-decoded once more, as the SDKs encode it), refused when it could leave the origin's root. */
+function layerPath(key: string, value: string): string {
+  let decoded = atPath(value);
+  try {
+    decoded = decodeURIComponent(decoded);
+  } catch {
+    // A lone `%` is part of the name.
+  }
+  const path = decoded.replace(/^\/+/, '');
+  if (path === '' || path.split('/').some((segment) => segment === '.' || segment === '..')) throw invalid(key, value, 'a path with @@ for /, for example i-logos@@logo.png');
+  return path;
+}
+
+/**
+ * Parameters of the layer itself rather than of a step in its chain, in canonical order; `i` is written for `ie`
+ * too. They may stand in any step of the layer's chain (ImageKit positions a layer after its chain whatever the order).
+ */
+const layerSpecs: LayerSpec[] = [
+  {
+    key: 'i',
+    read(layer, value) {
+      layer.input = layerPath('i', value);
+    },
+    write: (layer) => `i-${layer.input.split('/').map(encodeURIComponent).join('@@')}`,
+  },
+  {
+    key: 'ie',
+    read(layer, value) {
+      let decoded: string;
+      try {
+        decoded = Buffer.from(decodeURIComponent(value), 'base64').toString('utf8');
+      } catch {
+        throw invalid('ie', value, 'URL-safe base64');
+      }
+      layer.input = layerPath('ie', decoded);
+    },
+    write: () => undefined,
+  },
+  layerPosition('lx'),
+  layerPosition('ly'),
+  layerPosition('lxc'),
+  layerPosition('lyc'),
+  layerAnchor('lfo', 'center'),
+  layerAnchor('lap', 'top_left'),
+];
+const layerSpecByKey = new Map(layerSpecs.map((s) => [s.key, s]));
 /** Known keys, longest first, so `e-sharpen-10` matches `e-sharpen` and `dpr-2` matches `dpr`, not `di`. */
-const knownKeys = [...specByKey.keys(), ...needsModel, ...unimplemented, 'n', 'if', 'if-else', 'if-end'].sort((a, b) => b.length - a.length);
+const knownKeys = [...specByKey.keys(), ...layerSpecByKey.keys(), ...needsModel, ...unimplemented, 'n', 'if', 'if-else', 'if-end', 'l-image', 'l-end'].sort((a, b) => b.length - a.length);
 
 export function splitKey(token: string): { key: string; value: string } | undefined {
   for (const key of knownKeys) {
@@ -426,13 +533,13 @@ function blockBody(block: string, closer: 'if-end' | 'l-end'): string {
   return block.slice(open + 1, block.length - closer.length - 1);
 }
 
-function parseConditional(block: string): Conditional {
+function parseConditional(block: string, depth: number): Conditional {
   const condition = readCondition(block.split(',')[0].slice('if-'.length));
   const body = splitParams(blockBody(block, 'if-end'));
   const split = body.indexOf('if-else');
   if (split !== body.lastIndexOf('if-else')) throw badParam('A conditional has more than one if-else');
   const branch = (params: string[]) => {
-    const steps = parseTransformation(params.join(','));
+    const steps = parseSteps(params.join(','), depth);
     refuseOutput(steps, 'a conditional');
     return steps;
   };
@@ -441,7 +548,45 @@ function parseConditional(block: string): Conditional {
   return otherwise.length > 0 ? { condition, then, else: otherwise } : { condition, then };
 }
 
-function parseStep(text: string): Step {
+/** `l-image,…,l-end` at nesting `depth` (1 for a layer on the image itself). */
+function parseLayer(block: string, depth: number): Layer {
+  if (depth > MAX_LAYER_DEPTH) throw badParam(`Layers nest at most ${MAX_LAYER_DEPTH} deep`);
+  const layer: Layer = { type: 'image', input: '', trim: DEFAULT_TRIM, steps: [] };
+  const seen = new Set<string>();
+  for (const piece of splitSteps(blockBody(block, 'l-end'))) {
+    const own: string[] = [];
+    for (const token of splitParams(piece)) {
+      const key = splitKey(token.split(',')[0]);
+      const spec = key && layerSpecByKey.get(key.key);
+      if (!spec) {
+        own.push(token);
+        continue;
+      }
+      const name = key.key === 'ie' ? 'i' : key.key;
+      if (seen.has(name)) throw badParam(`Parameter "${key.key}" appears twice in one layer`);
+      seen.add(name);
+      spec.read(layer, key.value);
+    }
+    layer.steps.push(parseStep(own.join(','), depth));
+  }
+  if (layer.input === '') throw badParam('A layer needs its input: i-<path> or ie-<base64>');
+  if (layer.lx !== undefined && layer.lxc !== undefined) throw badParam('A layer takes lx or lxc, not both');
+  if (layer.ly !== undefined && layer.lyc !== undefined) throw badParam('A layer takes ly or lyc, not both');
+  const [first, ...rest] = layer.steps;
+  // The first step's t and bg belong to the layer: the trim of its image, the colour of a solid block.
+  if (first.t !== undefined) layer.trim = first.t;
+  delete first.t;
+  if (layer.input === CANVAS) {
+    if (first.bg === undefined || first.bg === 'dominant') throw badParam('A solid colour layer (i-ik_canvas) needs a colour: bg-<colour>');
+    layer.fill = first.bg;
+    delete first.bg;
+  }
+  layer.steps = [first, ...rest.filter((step) => Object.keys(step).length > 0)];
+  refuseOutput(layer.steps, 'a layer', ['q']);
+  return layer;
+}
+
+function parseStep(text: string, depth: number): Step {
   const step: Step = {};
   const seen = new Set<string>();
   const tokens = splitParams(text);
@@ -451,9 +596,14 @@ function parseStep(text: string): Step {
     const spec = specByKey.get(parts.key);
     if (parts.key === 'n') throw badParam(`Named transformation "${token}" cannot be used here (named transformations do not nest)`);
     if (parts.key === 'if-else' || parts.key === 'if-end') throw badParam(`"${parts.key}" is only allowed inside a conditional (if-…,if-end)`);
+    if (parts.key === 'l-end' || layerSpecByKey.has(parts.key)) throw badParam(`"${parts.key}" is only allowed inside a layer (l-image,…,l-end)`);
     if (parts.key === 'if') {
       if (tokens.length > 1) throw badParam('A step with a conditional (if-…,if-end) must contain nothing else; put other parameters in their own step');
-      step.if = parseConditional(token);
+      step.if = parseConditional(token, depth);
+      continue;
+    }
+    if (parts.key === 'l-image') {
+      step.layers = [...(step.layers ?? []), parseLayer(token, depth + 1)];
       continue;
     }
     if (needsModel.includes(parts.key)) throw unsupported(`Transformation parameter "${parts.key}" needs an AI model, which this server does not have`);
@@ -465,11 +615,15 @@ function parseStep(text: string): Step {
   return step;
 }
 
+function parseSteps(text: string, depth: number): Step[] {
+  return splitSteps(text)
+    .map((step) => parseStep(step, depth))
+    .filter((step) => Object.keys(step).length > 0);
+}
+
 /** Parses a decoded transformation string (`w-300,h-200:q-50`) into steps. */
 export function parseTransformation(text: string): Step[] {
-  return splitSteps(text)
-    .map(parseStep)
-    .filter((step) => Object.keys(step).length > 0);
+  return parseSteps(text, 0);
 }
 
 function conditionalText(c: Conditional): string {
@@ -477,12 +631,22 @@ function conditionalText(c: Conditional): string {
   return parts.filter((p) => p !== '').join(',');
 }
 
+function layerText(layer: Layer): string {
+  const [first, ...rest] = layer.steps;
+  const head = [
+    ...layerSpecs.map((s) => s.write(layer)),
+    layer.trim === DEFAULT_TRIM ? undefined : `t-${layer.trim === 0 ? 'false' : layer.trim}`,
+    layer.fill && `bg-${colourText(layer.fill)}`,
+    stepText(first),
+  ];
+  // The first piece always holds i-, so a later step never moves into the first, where t and bg mean something else.
+  const chain = [head.filter((t) => t !== undefined && t !== '').join(','), ...rest.map(stepText).filter((t) => t !== '')];
+  return `l-${layer.type},${chain.join(':')},l-end`;
+}
+
 function stepText(step: Step): string {
   if (step.if) return conditionalText(step.if);
-  return specs
-    .map((s) => s.write(step))
-    .filter((t): t is string => t !== undefined)
-    .join(',');
+  return [...specs.map((s) => s.write(step)), ...(step.layers ?? []).map(layerText)].filter((t): t is string => t !== undefined).join(',');
 }
 
 /** One string per meaning: parameters in canonical order, defaults dropped. Used for cache keys and signatures. */

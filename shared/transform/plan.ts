@@ -7,9 +7,14 @@ export interface Size {
   height: number;
 }
 
-/** The sizes expressions may name: the original (`iw`, `ih`, `iar`) and this step's input (`cw`, `ch`, `car`). */
-export interface PlanContext {
+/** The sizes a step's expressions may name: the original (`iw`, `ih`, `iar`) and, inside a layer, the base under it (`bw`, `bh`, `bar`). */
+export interface Sizes {
   original: Size;
+  base?: Size;
+}
+
+/** Sizes plus this step's input (`cw`, `ch`, `car`). */
+export interface PlanContext extends Sizes {
   input: Size;
 }
 
@@ -34,6 +39,7 @@ export function variables(ctx: PlanContext): Variables {
     cw: ctx.input.width,
     ch: ctx.input.height,
     car: ctx.input.width / ctx.input.height,
+    ...(ctx.base && { bw: ctx.base.width, bh: ctx.base.height, bar: ctx.base.width / ctx.base.height }),
   };
 }
 
@@ -42,7 +48,8 @@ export function pixels(amount: Amount, vars: Variables, key: string): number {
   return Math.round(evaluate(amount, vars, key));
 }
 
-function resolve(d: Dimension | undefined, inputSide: number, vars: Variables, key: string): number | undefined {
+/** A width or height in pixels: a fraction is of `inputSide`, an expression at least 1 pixel. */
+export function resolveDimension(d: Dimension | undefined, inputSide: number, vars: Variables, key: string): number | undefined {
   if (!d) return undefined;
   if ('px' in d) return d.px;
   if ('fraction' in d) return Math.max(1, Math.round(inputSide * d.fraction));
@@ -59,8 +66,8 @@ const scaled = (input: Size, scale: number): Size => ({
 /** Requested width and height after `ar` and `dpr`, before the crop strategy is applied. */
 function requestedBox(step: Step, ctx: PlanContext): { w?: number; h?: number } {
   const vars = variables(ctx);
-  let w = resolve(step.w, ctx.input.width, vars, 'w');
-  let h = resolve(step.h, ctx.input.height, vars, 'h');
+  let w = resolveDimension(step.w, ctx.input.width, vars, 'w');
+  let h = resolveDimension(step.h, ctx.input.height, vars, 'h');
   // ar only completes a box given by one side; with both sides it is ignored, as ImageKit documents.
   if (step.ar !== undefined && (w === undefined) !== (h === undefined)) {
     const ar = evaluate(step.ar, vars, 'ar');
@@ -81,7 +88,7 @@ function requestedBox(step: Step, ctx: PlanContext): { w?: number; h?: number } 
 }
 
 /** Where a focus puts something along one axis: 0 = start, 0.5 = middle, 1 = end. */
-function anchor(focus: Focus | undefined, axis: 'x' | 'y'): number {
+export function anchor(focus: Focus | undefined, axis: 'x' | 'y'): number {
   const f = focus ?? 'center';
   const [start, end] = axis === 'x' ? ['left', 'right'] : ['top', 'bottom'];
   if (f.includes(start)) return 0;

@@ -5,8 +5,8 @@ import { chooseFormat, CONTENT_TYPES } from './format';
 import type { OutputFormat, Step } from './params';
 import { decode, frameSize, isAnimated, open, stacked, type Picture } from './picture';
 import { planGeometry, sizeAfter, type Size } from './plan';
-import { runChain } from './chain';
-import { applyStep, plainResize } from './step';
+import { runChain, runStep } from './chain';
+import { plainResize } from './step';
 
 // One transform at a time per sharp pipeline thread pool; libvips' operation cache only costs memory here.
 sharp.cache(false);
@@ -16,6 +16,8 @@ export interface RenderOptions {
   autoAvif: boolean;
   defaultQuality: number;
   maxInputPixels: number;
+  /** The bytes of an image layer's `i-` path, from the origins the image came from; 404 ENOENT when it is missing. */
+  loadLayer?: (path: string) => Promise<Buffer>;
 }
 
 export interface Rendition {
@@ -125,8 +127,9 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     const early = firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
     if (early) check(sizeAfter(firstPlan, original));
     let picture = await decode(input, meta, options.maxInputPixels, early);
-    if (early) picture = await applyStep(picture, first, original, check, firstPlan.slice(1));
-    picture = await runChain(picture, early ? rest : steps, { original, check });
+    const ctx = { original, check, loadLayer: options.loadLayer, maxInputPixels: options.maxInputPixels };
+    if (early) picture = await runStep(picture, first, ctx, firstPlan.slice(1));
+    picture = await runChain(picture, early ? rest : steps, ctx);
 
     // The steps may have added transparency (r, o, rt) or removed it (bg): the format follows the result.
     const choice = chooseFormat(requested, { format: meta.format, hasAlpha: transparent(picture) }, options.accept, autoAvif);

@@ -5,7 +5,7 @@ import { linearGradient, roundedMask } from './draw';
 import { evaluate } from './expression';
 import type { Background, Focus, Shadow, Step } from './params';
 import { eachFrame, frameSize, hasAlpha, open, toFrame, type Frame, type Picture } from './picture';
-import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Size } from './plan';
+import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Size, type Sizes } from './plan';
 
 /** ImageKit refuses e-shadow on inputs over 2 megapixels. */
 const SHADOW_MAX_PIXELS = 2_000_000;
@@ -149,12 +149,12 @@ export type SizeCheck = (size: Size) => void;
  * One step, in ImageKit's fixed order whatever the order in the URL (spec section 5): trim, resize and crop,
  * rotate, flip, effects, border, radius, opacity and background.
  */
-export async function applyStep(input: Picture, step: Step, original: Size, check: SizeCheck, planned?: Geometry[]): Promise<Picture> {
+export async function applyStep(input: Picture, step: Step, sizes: Sizes, check: SizeCheck, planned?: Geometry[]): Promise<Picture> {
   let p = input;
   if (step.t) p = await trim(p, step.t);
 
   // `planned` is the geometry left to do when the caller planned this step and began it while decoding.
-  const plan = planned ?? planGeometry(step, { original, input: frameSize(p) });
+  const plan = planned ?? planGeometry(step, { ...sizes, input: frameSize(p) });
   if (!planned) check(sizeAfter(plan, frameSize(p)));
   for (const g of plan) p = await geometry(p, g);
 
@@ -184,7 +184,7 @@ export async function applyStep(input: Picture, step: Step, original: Size, chec
   if (step.gradient) {
     const g = step.gradient;
     const size = frameSize(p);
-    const stop = evaluate(g.stop, variables({ original, input: size }), 'e-gradient');
+    const stop = evaluate(g.stop, variables({ ...sizes, input: size }), 'e-gradient');
     const length = Math.abs(size.width * Math.sin((g.direction * Math.PI) / 180)) + Math.abs(size.height * Math.cos((g.direction * Math.PI) / 180));
     const overlay = linearGradient(size, g, Math.min(1, Math.max(0, stop <= 1 ? stop : stop / length)));
     p = await eachFrame(p, (s) => s.composite([{ input: overlay }]));
@@ -192,7 +192,7 @@ export async function applyStep(input: Picture, step: Step, original: Size, chec
   if (step.shadow) p = await shadow(p, step.shadow);
 
   if (step.b) {
-    const width = pixels(step.b.width, variables({ original, input: frameSize(p) }), 'b');
+    const width = pixels(step.b.width, variables({ ...sizes, input: frameSize(p) }), 'b');
     if (width > 0) {
       check({ width: frameSize(p).width + 2 * width, height: frameSize(p).height + 2 * width });
       p = await extend(p, { top: width, right: width, bottom: width, left: width }, step.b.colour);

@@ -60,7 +60,7 @@ describe('transformation parser', () => {
     ['bl-101', 'EBADPARAM', '"bl"'],
     ['e-bgremove', 'EUNSUPPORTED', 'AI model'],
     ['fo-face', 'EUNSUPPORTED', 'fo-face'],
-    ['l-image,i-a.png,l-end', 'EUNSUPPORTED', '"l-image"'],
+    ['l-video,i-a.mp4,l-end', 'EUNSUPPORTED', '"l-video"'],
     ['W-300', 'EBADPARAM', '"W-300"'],
   ])('%s is refused with %s naming %s', (text, code, named) => {
     const error = errorOf(text);

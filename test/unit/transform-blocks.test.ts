@@ -83,3 +83,55 @@ describe('conditionals: if-<condition>,…[,if-else,…],if-end', () => {
     expect(status(text)).toBe(expected);
   });
 });
+
+describe('layers: l-image,…,l-end', () => {
+  it('reads input, position and the layer\'s own chain; t and bg of the first step belong to the layer', () => {
+    const [step] = parseTransformation('w-300,l-image,i-logos@@logo.png,lx-N35,ly-bh_sub_ch,t-false,w-100:rt-90,l-end');
+    expect(step.w).toEqual({ px: 300 });
+    const [layer] = step.layers!;
+    expect(layer).toMatchObject({ input: 'logos/logo.png', lx: -35, trim: 0, steps: [{ w: { px: 100 } }, { rt: 90 }] });
+    expect(layer.ly).toEqual({ operands: ['bh', 'ch'], operators: ['sub'] });
+    const [canvas] = parseTransformation('l-image,i-ik_canvas,bg-FF000050,w-bw_div_2,h-10,l-end')[0].layers!;
+    expect(canvas).toMatchObject({ input: 'ik_canvas', fill: { r: 255, g: 0, b: 0, alpha: 0.5 }, steps: [{ w: { expr: { operands: ['bw', 2] } }, h: { px: 10 } }] });
+  });
+
+  it('ie- is base64 of the path, written canonically as i-', () => {
+    const ie = Buffer.from('logos/logo.png').toString('base64');
+    expect(canonical(`l-image,ie-${encodeURIComponent(ie)},l-end`)).toBe('l-image,i-logos@@logo.png,l-end');
+  });
+
+  it.each([
+    ['l-image,lfo-center,i-a.png,l-end', 'l-image,i-a.png,l-end'],
+    ['l-image,i-a.png,lap-top_left,lx-10,l-end', 'l-image,i-a.png,lx-10,l-end'],
+    ['l-image,i-a.png,t-true,l-end', 'l-image,i-a.png,l-end'],
+    ['l-image,i-a.png,t-false,l-end', 'l-image,i-a.png,t-false,l-end'],
+    ['l-image,i-a.png,t-20,l-end', 'l-image,i-a.png,t-20,l-end'],
+    ['l-image,i-a.png:t-20,l-end', 'l-image,i-a.png:t-20,l-end'],
+    ['l-image,i-my%20logo.png,l-end', 'l-image,i-my%20logo.png,l-end'],
+    ['h-10,l-image,i-ik_canvas,w-5,bg-red,lfo-bottom,l-end,l-image,i-b.png,l-end', 'h-10,l-image,i-ik_canvas,lfo-bottom,bg-FF0000,w-5,l-end,l-image,i-b.png,l-end'],
+    ['l-image,i-a.png,w-10,lxc-bw_div_2,l-image,i-b.png,l-image,i-c.png,l-end,l-end,l-end', 'l-image,i-a.png,lxc-bw_div_2,w-10,l-image,i-b.png,l-image,i-c.png,l-end,l-end,l-end'],
+  ])('%s is written %s, and that again the same', (text, expected) => {
+    expect(canonical(text)).toBe(expected);
+    expect(canonical(expected)).toBe(expected);
+  });
+
+  it.each([
+    ['l-image,l-end', '400 EBADPARAM'],
+    ['l-image,i-a.png,lx-x,l-end', '400 EBADPARAM'],
+    ['l-image,i-a.png,lx-1,lxc-2,l-end', '400 EBADPARAM'],
+    ['l-image,i-a.png,lfo-middle,l-end', '400 EBADPARAM'],
+    ['l-image,i-a.png,lx-1,lx-2,l-end', '400 EBADPARAM'],
+    ['l-image,i-a.png,ie-YS5wbmc=,l-end', '400 EBADPARAM'],
+    ['l-image,i-@@..@@secret.png,l-end', '400 EBADPARAM'],
+    ['l-image,i-ik_canvas,w-10,l-end', '400 EBADPARAM'],
+    ['l-image,i-a.png,if-end', '400 EBADPARAM'],
+    ['lx-10', '400 EBADPARAM'],
+    ['i-a.png', '400 EBADPARAM'],
+    ['l-image,i-a.png,l-image,i-b.png,l-image,i-c.png,l-image,i-d.png,l-end,l-end,l-end,l-end', '400 EBADPARAM'],
+    ['l-image,i-a.png,f-png,l-end', '400 EUNSUPPORTED'],
+    ['l-image,i-a.png,lm-multiply,l-end', '400 EUNSUPPORTED'],
+    ['l-image,i-a.png,q-50,l-end', undefined],
+  ])('%s is %s', (text, expected) => {
+    expect(status(text)).toBe(expected);
+  });
+});
