@@ -5,6 +5,7 @@ import { CANVAS, type Layer, type Step } from './params';
 import { decode, eachFrame, frameSize, open, toFrame, type Picture } from './picture';
 import { anchor, pixels, resolveDimension, variables, type Geometry, type Size, type Sizes } from './plan';
 import { applyStep, type SizeCheck } from './step';
+import { drawText } from './text';
 import type { Variables } from './expression';
 
 /** What every step of a chain needs besides its image. */
@@ -95,7 +96,12 @@ function place(layer: Layer, axis: 'x' | 'y', baseSide: number, side: number, va
 /** Draws the layer, runs its chain, and lays it over every frame of the base. */
 async function overlay(base: Picture, layer: Layer, ctx: ChainContext): Promise<Picture> {
   const baseSize = frameSize(base);
-  const { picture, steps } = layer.input === CANVAS ? await canvas(layer, baseSize, ctx) : { picture: await image(layer, ctx), steps: layer.steps };
+  const { picture, steps } =
+    layer.type === 'text'
+      ? { picture: await drawText(layer.input, layer.text, layer.fill, baseSize, ctx.check), steps: layer.steps }
+      : layer.input === CANVAS
+        ? await canvas(layer, baseSize, ctx)
+        : { picture: await image(layer, ctx), steps: layer.steps };
   const sizes = { original: frameSize(picture), base: baseSize };
   const drawn = await runChain(picture, steps, { ...ctx, ...sizes });
   const size = frameSize(drawn);

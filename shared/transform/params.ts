@@ -65,14 +65,35 @@ export interface Conditional {
 /** Where a layer goes on its base: the nine positions of `lfo`, and the anchors of `lap`. */
 export type LayerAnchor = Exclude<Focus, 'auto'>;
 
+export type TextTag = 'b' | 'i' | 'strikethrough';
+
+/** How a text layer draws its text. */
+export interface TextStyle {
+  /** Font size in pixels (`fs`). */
+  fs?: Amount;
+  /** A font family installed on this machine (`ff`). */
+  ff?: string;
+  co?: Colour;
+  /** `ia`; ImageKit centres by default. */
+  ia?: 'left' | 'center' | 'right';
+  /** `pa`, CSS shorthand: 1 to 4 values, top right bottom left. */
+  pa?: Amount[];
+  tg?: TextTag[];
+  /** Line height in pixels (`lh`). */
+  lh?: Amount;
+  /** `w` in the layer's first step: the width the text wraps at. */
+  width?: Dimension;
+}
+
 /**
- * `l-image,i-<path>,…,l-end` (an image from the same origins, or `i-ik_canvas` for a solid colour block): its
- * position on the image under it, and its own chain, run on the layer before it is laid down.
+ * `l-image,i-<path>,…,l-end` (an image from the same origins, or `i-ik_canvas` for a solid colour block) or
+ * `l-text,i-<text>,…,l-end`: its position on the image under it, and its own chain, run on the layer before it is laid down.
  */
 export interface Layer {
-  type: 'image';
-  /** The image's path (`/` for `@@`), or `ik_canvas`. */
+  type: 'image' | 'text';
+  /** The image's path (`/` for `@@`), `ik_canvas`, or the text. */
   input: string;
+  text: TextStyle;
   lx?: Amount;
   ly?: Amount;
   lxc?: Amount;
@@ -81,7 +102,7 @@ export interface Layer {
   lap?: LayerAnchor;
   /** Image layers are trimmed before their steps (threshold, 0 for `t-false`); ImageKit trims them by default. */
   trim: number;
-  /** Solid colour blocks: the colour, from `bg` in the layer's first step. */
+  /** Solid colour blocks and text: the colour under it, from `bg` in the layer's first step. */
   fill?: Colour;
   steps: Step[];
 }
@@ -420,8 +441,7 @@ const needsModel = ['e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-cha
  */
 const unimplemented = [
   'z', 'pg', 'cr', 'dn', 'idn', 'e-distort',
-  'l-text', 'l-video', 'l-subtitles', 'lm',
-  'fs', 'ff', 'co', 'ia', 'pa', 'al', 'tg', 'lh', 'fol', 'fsh',
+  'l-video', 'l-subtitles', 'lm', 'al', 'fol', 'fsh',
   'vc', 'ac', 'so', 'eo', 'du', 'sr',
 ];
 
@@ -429,6 +449,8 @@ const specByKey = new Map(specs.map((s) => [s.key, s]));
 
 interface LayerSpec {
   key: string;
+  /** Set for parameters of one kind of layer only. */
+  only?: Layer['type'];
   read(layer: Layer, value: string): void;
   write(layer: Layer): string | undefined;
 }
@@ -456,18 +478,42 @@ function layerAnchor(key: 'lfo' | 'lap', defaultValue: LayerAnchor): LayerSpec {
   };
 }
 
-/** A path in a layer's `i-` or `ie-` (percent-decoded once more, as the SDKs encode it), refused when it could leave the origin's root. */
-function layerPath(key: string, value: string): string {
-  let decoded = atPath(value);
+/** A value percent-decoded once more, as the SDKs encode `i-` values; a lone `%` stays as it is. */
+function decodedOnce(value: string): string {
   try {
-    decoded = decodeURIComponent(decoded);
+    return decodeURIComponent(value);
   } catch {
-    // A lone `%` is part of the name.
+    return value;
   }
-  const path = decoded.replace(/^\/+/, '');
+}
+
+/** A layer's input from `i-` (`ie-` decoded): text as it is, a path refused when it could leave the origin's root. */
+function layerInput(layer: Layer, key: string, value: string): string {
+  if (layer.type === 'text') {
+    if (value === '') throw invalid(key, value, 'the text to draw');
+    return value;
+  }
+  const path = value.replace(/^\/+/, '');
   if (path === '' || path.split('/').some((segment) => segment === '.' || segment === '..')) throw invalid(key, value, 'a path with @@ for /, for example i-logos@@logo.png');
   return path;
 }
+
+function textField<K extends keyof TextStyle>(key: K, parse: (value: string) => NonNullable<TextStyle[K]>, text: (v: NonNullable<TextStyle[K]>) => string | undefined): LayerSpec {
+  return {
+    key,
+    only: 'text',
+    read(layer, value) {
+      layer.text[key] = parse(value);
+    },
+    write(layer) {
+      const v = layer.text[key];
+      const t = v === undefined ? undefined : text(v as NonNullable<TextStyle[K]>);
+      return t === undefined ? undefined : `${key}-${t}`;
+    },
+  };
+}
+
+const TEXT_TAGS: readonly TextTag[] = ['b', 'i', 'strikethrough'];
 
 /**
  * Parameters of the layer itself rather than of a step in its chain, in canonical order; `i` is written for `ie`
@@ -477,20 +523,14 @@ const layerSpecs: LayerSpec[] = [
   {
     key: 'i',
     read(layer, value) {
-      layer.input = layerPath('i', value);
+      layer.input = layerInput(layer, 'i', decodedOnce(layer.type === 'text' ? value : atPath(value)));
     },
-    write: (layer) => `i-${layer.input.split('/').map(encodeURIComponent).join('@@')}`,
+    write: (layer) => `i-${layer.type === 'text' ? encodeURIComponent(layer.input) : layer.input.split('/').map(encodeURIComponent).join('@@')}`,
   },
   {
     key: 'ie',
     read(layer, value) {
-      let decoded: string;
-      try {
-        decoded = Buffer.from(decodeURIComponent(value), 'base64').toString('utf8');
-      } catch {
-        throw invalid('ie', value, 'URL-safe base64');
-      }
-      layer.input = layerPath('ie', decoded);
+      layer.input = layerInput(layer, 'ie', Buffer.from(decodedOnce(value), 'base64').toString('utf8'));
     },
     write: () => undefined,
   },
@@ -500,10 +540,34 @@ const layerSpecs: LayerSpec[] = [
   layerPosition('lyc'),
   layerAnchor('lfo', 'center'),
   layerAnchor('lap', 'top_left'),
+  textField('fs', (value) => readAmount('fs', value, { min: 1, max: MAX_SIDE }, 'a font size in pixels'), amountText),
+  textField('ff', (value) => {
+    if (/\.|@@/.test(value)) throw unsupported(`Font files ("ff-${value}") are not supported by this server; name a font family installed on it`);
+    if (!/^[A-Za-z0-9 _-]+$/.test(value)) throw invalid('ff', value, 'a font family name');
+    return value;
+  }, (ff) => ff),
+  textField('co', (value) => parseColour('co', value), colourText),
+  textField('ia', (value) => {
+    if (value !== 'left' && value !== 'center' && value !== 'right') throw invalid('ia', value, 'left, center or right');
+    return value;
+  }, (ia) => (ia === 'center' ? undefined : ia)),
+  textField('pa', (value) => {
+    const parts = value.split('_');
+    // Expressions carry their own `_`: the whole value is one padding when it reads as one expression.
+    const amounts = looksLikeExpression(value) && readExpression(value) ? [readExpression(value)!] : parts.map((p) => readAmount('pa', p, { min: 0, max: MAX_SIDE }, 'pixels'));
+    if (amounts.length > 4) throw invalid('pa', value, 'one to four paddings joined by _, as in CSS');
+    return amounts;
+  }, (pa) => pa.map(amountText).join('_')),
+  textField('tg', (value) => {
+    const tags = value.split('_');
+    if (tags.some((t) => !(TEXT_TAGS as readonly string[]).includes(t))) throw invalid('tg', value, `${TEXT_TAGS.join(', ')} joined by _`);
+    return TEXT_TAGS.filter((t) => tags.includes(t));
+  }, (tg) => tg.join('_')),
+  textField('lh', (value) => readAmount('lh', value, { min: 1, max: MAX_SIDE }, 'a line height in pixels'), amountText),
 ];
 const layerSpecByKey = new Map(layerSpecs.map((s) => [s.key, s]));
 /** Known keys, longest first, so `e-sharpen-10` matches `e-sharpen` and `dpr-2` matches `dpr`, not `di`. */
-const knownKeys = [...specByKey.keys(), ...layerSpecByKey.keys(), ...needsModel, ...unimplemented, 'n', 'if', 'if-else', 'if-end', 'l-image', 'l-end'].sort((a, b) => b.length - a.length);
+const knownKeys = [...specByKey.keys(), ...layerSpecByKey.keys(), ...needsModel, ...unimplemented, 'n', 'if', 'if-else', 'if-end', 'l-image', 'l-text', 'l-end'].sort((a, b) => b.length - a.length);
 
 export function splitKey(token: string): { key: string; value: string } | undefined {
   for (const key of knownKeys) {
@@ -551,7 +615,7 @@ function parseConditional(block: string, depth: number): Conditional {
 /** `l-image,…,l-end` at nesting `depth` (1 for a layer on the image itself). */
 function parseLayer(block: string, depth: number): Layer {
   if (depth > MAX_LAYER_DEPTH) throw badParam(`Layers nest at most ${MAX_LAYER_DEPTH} deep`);
-  const layer: Layer = { type: 'image', input: '', trim: DEFAULT_TRIM, steps: [] };
+  const layer: Layer = { type: block.startsWith('l-text,') ? 'text' : 'image', input: '', text: {}, trim: DEFAULT_TRIM, steps: [] };
   const seen = new Set<string>();
   for (const piece of splitSteps(blockBody(block, 'l-end'))) {
     const own: string[] = [];
@@ -562,6 +626,7 @@ function parseLayer(block: string, depth: number): Layer {
         own.push(token);
         continue;
       }
+      if (spec.only && spec.only !== layer.type) throw badParam(`Parameter "${key.key}" is only allowed in ${spec.only} layers`);
       const name = key.key === 'ie' ? 'i' : key.key;
       if (seen.has(name)) throw badParam(`Parameter "${key.key}" appears twice in one layer`);
       seen.add(name);
@@ -573,11 +638,18 @@ function parseLayer(block: string, depth: number): Layer {
   if (layer.lx !== undefined && layer.lxc !== undefined) throw badParam('A layer takes lx or lxc, not both');
   if (layer.ly !== undefined && layer.lyc !== undefined) throw badParam('A layer takes ly or lyc, not both');
   const [first, ...rest] = layer.steps;
-  // The first step's t and bg belong to the layer: the trim of its image, the colour of a solid block.
-  if (first.t !== undefined) layer.trim = first.t;
-  delete first.t;
-  if (layer.input === CANVAS) {
-    if (first.bg === undefined || first.bg === 'dominant') throw badParam('A solid colour layer (i-ik_canvas) needs a colour: bg-<colour>');
+  // The first step's t, bg and a text layer's w belong to the layer: the trim of its image, the colour under a solid
+  // block or text, the width text wraps at.
+  if (layer.type === 'text') {
+    layer.text.width = first.w;
+    delete first.w;
+  } else {
+    if (first.t !== undefined) layer.trim = first.t;
+    delete first.t;
+  }
+  if (layer.input === CANVAS || layer.type === 'text') {
+    if (first.bg === 'dominant') throw badParam('bg-dominant needs an image under it; a text or solid colour layer takes a colour');
+    if (first.bg === undefined && layer.type === 'image') throw badParam('A solid colour layer (i-ik_canvas) needs a colour: bg-<colour>');
     layer.fill = first.bg;
     delete first.bg;
   }
@@ -602,7 +674,7 @@ function parseStep(text: string, depth: number): Step {
       step.if = parseConditional(token, depth);
       continue;
     }
-    if (parts.key === 'l-image') {
+    if (parts.key === 'l-image' || parts.key === 'l-text') {
       step.layers = [...(step.layers ?? []), parseLayer(token, depth + 1)];
       continue;
     }
@@ -637,6 +709,7 @@ function layerText(layer: Layer): string {
     ...layerSpecs.map((s) => s.write(layer)),
     layer.trim === DEFAULT_TRIM ? undefined : `t-${layer.trim === 0 ? 'false' : layer.trim}`,
     layer.fill && `bg-${colourText(layer.fill)}`,
+    specByKey.get('w')!.write({ w: layer.text.width }),
     stepText(first),
   ];
   // The first piece always holds i-, so a later step never moves into the first, where t and bg mean something else.

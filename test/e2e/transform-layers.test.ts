@@ -109,4 +109,48 @@ describe('conditionals and layers, decoded over HTTP', () => {
     expect(deep.status).toBe(400);
     expect(deep.headers.get('ik-error')).toMatch(/^EBADPARAM/);
   });
+
+  /** The size of a text layer's green box, measured along x = 1 and y = 1 (padding, so no glyph is in the way), and its red pixels. */
+  async function greenBox(tr: string): Promise<{ width: number; height: number; red: number }> {
+    const { rgba } = await t.image(`/tr:${tr},f-png/white.png`);
+    let width = 0;
+    let height = 0;
+    let red = 0;
+    while (width < 200 && near(rgba(width, 1), GREEN)) width++;
+    while (height < 100 && near(rgba(1, height), GREEN)) height++;
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (near(rgba(x, y), RED, 60)) red++;
+    return { width, height, red };
+  }
+
+  it('a text layer: co colours the glyphs, bg and pa the box around them, at lx/ly', async () => {
+    const box = await greenBox('l-text,i-Hi,fs-40,co-FF0000,bg-00FF00,pa-10_20,lx-0,ly-0,l-end');
+    expect(box.red).toBeGreaterThan(50);
+    // 40 px text is 30-50 px high, plus 10 + 10 padding; the width is the glyphs plus 20 + 20.
+    expect(box.height).toBeGreaterThan(45);
+    expect(box.height).toBeLessThan(75);
+    expect(box.width).toBeGreaterThan(60);
+    const bigger = await greenBox('l-text,i-Hi,fs-60,co-FF0000,bg-00FF00,pa-10_20,lx-0,ly-0,l-end');
+    expect(bigger.height).toBeGreaterThan(box.height + 15);
+  });
+
+  it('w wraps the text, lh sets the line height, ie- is base64 text, markup in the text is drawn as text', async () => {
+    const oneLine = await greenBox('l-text,i-aa%20bb%20cc,fs-20,bg-00FF00,pa-5,lx-0,ly-0,l-end');
+    const wrapped = await greenBox('l-text,i-aa%20bb%20cc,fs-20,bg-00FF00,pa-5,w-30,lx-0,ly-0,l-end');
+    expect(wrapped.height).toBeGreaterThan(2 * oneLine.height);
+    const tall = await greenBox('l-text,i-aa%20bb%20cc,fs-20,bg-00FF00,pa-5,w-30,lh-40,lx-0,ly-0,l-end');
+    expect(tall.height).toBeGreaterThan(wrapped.height + 20);
+    const ie = encodeURIComponent(Buffer.from('aa bb cc').toString('base64'));
+    expect(await greenBox(`l-text,ie-${ie},fs-20,bg-00FF00,pa-5,lx-0,ly-0,l-end`)).toEqual(oneLine);
+    const marked = await t.get(`/tr:l-text,i-${encodeURIComponent('<b>&amp;"</span>')},tg-b_i,ff-DejaVu_Serif,l-end/white.png`);
+    expect(marked.status).toBe(200);
+  });
+
+  it('font files are 400 EUNSUPPORTED naming ff; a text-only parameter in an image layer is 400 EBADPARAM', async () => {
+    const font = await t.get('/tr:l-text,i-Hi,ff-Lacquer-Regular_nGqtVsBJT.ttf,l-end/white.png');
+    expect(font.status).toBe(400);
+    expect(font.headers.get('ik-error')).toMatch(/^EUNSUPPORTED.*ff-/);
+    const misplaced = await t.get('/tr:l-image,i-ik_canvas,bg-red,fs-10,l-end/white.png');
+    expect(misplaced.status).toBe(400);
+    expect(misplaced.headers.get('ik-error')).toMatch(/^EBADPARAM.*"fs"/);
+  });
 });

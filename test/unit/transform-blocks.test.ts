@@ -84,7 +84,7 @@ describe('conditionals: if-<condition>,…[,if-else,…],if-end', () => {
   });
 });
 
-describe('layers: l-image,…,l-end', () => {
+describe('layers: l-image and l-text,…,l-end', () => {
   it('reads input, position and the layer\'s own chain; t and bg of the first step belong to the layer', () => {
     const [step] = parseTransformation('w-300,l-image,i-logos@@logo.png,lx-N35,ly-bh_sub_ch,t-false,w-100:rt-90,l-end');
     expect(step.w).toEqual({ px: 300 });
@@ -110,6 +110,9 @@ describe('layers: l-image,…,l-end', () => {
     ['l-image,i-my%20logo.png,l-end', 'l-image,i-my%20logo.png,l-end'],
     ['h-10,l-image,i-ik_canvas,w-5,bg-red,lfo-bottom,l-end,l-image,i-b.png,l-end', 'h-10,l-image,i-ik_canvas,lfo-bottom,bg-FF0000,w-5,l-end,l-image,i-b.png,l-end'],
     ['l-image,i-a.png,w-10,lxc-bw_div_2,l-image,i-b.png,l-image,i-c.png,l-end,l-end,l-end', 'l-image,i-a.png,lxc-bw_div_2,w-10,l-image,i-b.png,l-image,i-c.png,l-end,l-end,l-end'],
+    ['l-text,i-overlay%20made%20easy,fs-45,bg-FFFFFF50,pa-25_50_75_100,l-end', 'l-text,i-overlay%20made%20easy,fs-45,pa-25_50_75_100,bg-FFFFFF50,l-end'],
+    [`l-text,ie-${encodeURIComponent(Buffer.from('a,b:c@@d').toString('base64'))},l-end`, 'l-text,i-a%2Cb%3Ac%40%40d,l-end'],
+    ['l-text,i-Hi,w-bw_div_2,tg-i_b,ia-center,co-red,ff-DejaVu_Sans,lh-30,pa-bw_div_10,t-true:rt-90,l-end', 'l-text,i-Hi,ff-DejaVu_Sans,co-FF0000,pa-bw_div_10,tg-b_i,lh-30,w-bw_div_2,t-true:rt-90,l-end'],
   ])('%s is written %s, and that again the same', (text, expected) => {
     expect(canonical(text)).toBe(expected);
     expect(canonical(expected)).toBe(expected);
@@ -131,6 +134,16 @@ describe('layers: l-image,…,l-end', () => {
     ['l-image,i-a.png,f-png,l-end', '400 EUNSUPPORTED'],
     ['l-image,i-a.png,lm-multiply,l-end', '400 EUNSUPPORTED'],
     ['l-image,i-a.png,q-50,l-end', undefined],
+    ['l-text,l-end', '400 EBADPARAM'],
+    ['l-text,i-Hi,fs-0,l-end', '400 EBADPARAM'],
+    ['l-text,i-Hi,tg-u,l-end', '400 EBADPARAM'],
+    ['l-text,i-Hi,ia-justify,l-end', '400 EBADPARAM'],
+    ['l-text,i-Hi,pa-1_2_3_4_5,l-end', '400 EBADPARAM'],
+    ['l-text,i-Hi,ff-a;b,l-end', '400 EBADPARAM'],
+    ['l-text,i-Hi,bg-dominant,l-end', '400 EBADPARAM'],
+    ['l-image,i-a.png,co-red,l-end', '400 EBADPARAM'],
+    ['l-text,i-Hi,ff-@@fonts@@a.ttf,l-end', '400 EUNSUPPORTED'],
+    ['l-text,i-Hi,al-5,l-end', '400 EUNSUPPORTED'],
   ])('%s is %s', (text, expected) => {
     expect(status(text)).toBe(expected);
   });

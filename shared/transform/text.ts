@@ -1,0 +1,72 @@
+import sharp from 'sharp';
+import { badParam, IkError } from '../http/errors';
+import { TRANSPARENT, type Colour } from './colour';
+import { evaluate, type Variables } from './expression';
+import type { TextStyle } from './params';
+import { toFrame, type Picture } from './picture';
+import { pixels, resolveDimension, type Size } from './plan';
+import type { SizeCheck } from './step';
+import { transformTimeout } from '../security/limits';
+
+/** Font size when `fs` is not given: the size of ImageKit's documented text layer example. */
+export const DEFAULT_FONT_SIZE = 45;
+/** ImageKit refuses text layers larger than this either way. */
+const MAX_TEXT_SIDE = 16383;
+/** Pango's generic family, which fontconfig maps to an installed font. */
+const DEFAULT_FAMILY = 'sans-serif';
+
+const escapeMarkup = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+
+const hex = (c: Colour) => `#${[c.r, c.g, c.b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
+/** Pango markup for the text: escaped, so nothing in the URL is read as markup, in the colour and tags asked for. */
+function markup(text: string, style: TextStyle): string {
+  const colour = style.co ?? { r: 0, g: 0, b: 0, alpha: 1 };
+  let inner = escapeMarkup(text);
+  if (style.tg?.includes('b')) inner = `<b>${inner}</b>`;
+  if (style.tg?.includes('i')) inner = `<i>${inner}</i>`;
+  if (style.tg?.includes('strikethrough')) inner = `<s>${inner}</s>`;
+  return `<span foreground="${hex(colour)}" alpha="${Math.max(1, Math.round(colour.alpha * 100))}%">${inner}</span>`;
+}
+
+/** `pa` as CSS reads it: one value for all sides, two for vertical and horizontal, three for top, horizontal, bottom. */
+function padding(style: TextStyle, vars: Variables): { top: number; right: number; bottom: number; left: number } {
+  const [top = 0, right = top, bottom = top, left = right] = (style.pa ?? []).map((a) => Math.max(0, pixels(a, vars, 'pa')));
+  return { top, right, bottom, left };
+}
+
+/**
+ * A text layer's picture, drawn with pango through sharp in a font family fontconfig knows (an unknown family falls
+ * back to its default), on `fill` with its padding. Sizes and expressions are in pixels of the base under the layer.
+ */
+export async function drawText(text: string, style: TextStyle, fill: Colour | undefined, base: Size, check: SizeCheck): Promise<Picture> {
+  const vars: Variables = { bw: base.width, bh: base.height, bar: base.width / base.height };
+  const size = style.fs === undefined ? DEFAULT_FONT_SIZE : evaluate(style.fs, vars, 'fs');
+  if (!(size > 0)) throw badParam(`Parameter "fs" evaluates to ${size}; a font size must be above 0`);
+  const width = resolveDimension(style.width, base.width, vars, 'w');
+  const lineHeight = style.lh === undefined ? undefined : evaluate(style.lh, vars, 'lh');
+  // At 72 dpi a point is a pixel, so `fs` is the font size in pixels.
+  const drawn = await toFrame(
+    sharp({
+      text: {
+        text: markup(text, style),
+        font: `${style.ff ?? DEFAULT_FAMILY} ${size}`,
+        dpi: 72,
+        rgba: true,
+        align: style.ia === 'left' ? 'left' : style.ia === 'right' ? 'right' : 'centre',
+        ...(width !== undefined && { width, wrap: 'word' as const }),
+        ...(lineHeight !== undefined && { spacing: lineHeight }),
+      },
+    }).timeout(transformTimeout()),
+  );
+  const pad = padding(style, vars);
+  const box = { width: drawn.width + pad.left + pad.right, height: drawn.height + pad.top + pad.bottom };
+  if (box.width > MAX_TEXT_SIDE || box.height > MAX_TEXT_SIDE) {
+    throw new IkError(400, 'ELIMIT', `The text layer would be ${box.width}x${box.height}; at most ${MAX_TEXT_SIDE} pixels a side`);
+  }
+  check(box);
+  const canvas = sharp({ create: { ...box, channels: 4, background: fill ?? TRANSPARENT } }).composite([
+    { input: drawn.data, raw: { width: drawn.width, height: drawn.height, channels: drawn.channels }, left: pad.left, top: pad.top },
+  ]);
+  return { frames: [await toFrame(canvas)] };
+}
