@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { near, startTransformApp, type TransformApp } from './transform-fixtures';
+import { animatedGif, near, startTransformApp, type TransformApp } from './transform-fixtures';
 
 const WHITE = [255, 255, 255, 255];
 const GREEN = [0, 255, 0, 255];
@@ -23,6 +23,8 @@ describe('conditionals and layers, decoded over HTTP', () => {
       'white.png': await solid(200, 100, '#ffffff').png().toBuffer(),
       'blue.png': await solid(200, 100, '#0000ff').png().toBuffer(),
       'logos/logo.png': logo,
+      'anim.gif': await animatedGif(),
+      'white.jpg': await solid(200, 100, '#ffffff').jpeg().toBuffer(),
     });
   });
   afterAll(() => t.close());
@@ -152,5 +154,16 @@ describe('conditionals and layers, decoded over HTTP', () => {
     const misplaced = await t.get('/tr:l-image,i-ik_canvas,bg-red,fs-10,l-end/white.png');
     expect(misplaced.status).toBe(400);
     expect(misplaced.headers.get('ik-error')).toMatch(/^EBADPARAM.*"fs"/);
+  });
+
+  it('a layer goes on every frame of an animation, and on a JPEG', async () => {
+    const gif = await t.image('/tr:l-image,i-ik_canvas,bg-FFFFFF,w-10,h-10,lx-0,ly-0,l-end/anim.gif');
+    expect([gif.meta.format, gif.meta.pages]).toEqual(['gif', 3]);
+    expect(near(gif.rgba(5, 5), WHITE)).toBe(true);
+    expect(near(gif.rgba(30, 20), RED)).toBe(true);
+    const jpeg = await t.image('/tr:l-image,i-ik_canvas,bg-00FF00,w-10,h-10,lfo-bottom_right,l-end/white.jpg');
+    expect(jpeg.meta.format).toBe('jpeg');
+    expect(near(jpeg.rgba(195, 95), GREEN, 20)).toBe(true);
+    expect(near(jpeg.rgba(185, 85), WHITE, 20)).toBe(true);
   });
 });

@@ -149,6 +149,7 @@ describe('properties (fast-check)', () => {
     'cm-extract', 'fo-top', 'fo-auto', 'x-10', 'yc-ih_div_2', 'bg-red', 'bg-AAFF0040', 'bg-dominant', 'q-50', 'f-webp', 'pr-true', 'lo-false', 'bl-5',
     'e-grayscale', 'e-contrast', 'e-sharpen', 'e-sharpen-30', 'e-usm-2-2-0.8-0.024', 'rt-N45', 'rt-auto', 'fl-h', 'b-3_blue', 'r-max', 'r-1_2_3_4', 't-true',
     'o-40', 'e-gradient', 'e-shadow-x-N10', 'e-colorize-co-red_in-30', 'dpr-2', 'di-@@a@@b.png',
+    'l-image,i-a@@b.png,lx-N10,t-false,w-20:rt-90,l-image,i-ik_canvas,bg-red,h-bh,l-end,l-end', 'l-text,i-Hi%20there,fs-bw_div_10,pa-5_10,bg-blue,l-end',
   ];
   // A step: up to five parameters with distinct keys (a key twice in one step is an error by design).
   const step = fc.uniqueArray(fc.constantFrom(...params), { minLength: 1, maxLength: 5, selector: (param) => param.split('-')[0] }).map((chosen) => chosen.join(','));
