@@ -110,7 +110,7 @@ export interface Layer {
 /** The solid colour block's input: a canvas, not an image path. */
 export const CANVAS = 'ik_canvas';
 /** ImageKit nests layers at most this deep. */
-export const MAX_LAYER_DEPTH = 3;
+const MAX_LAYER_DEPTH = 3;
 
 /** One step of a chain: the parameters between two `:`, parsed and validated. */
 export interface Step {

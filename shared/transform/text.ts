@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
-import { badParam, IkError } from '../http/errors';
+import { badParam, IkError, unsupported } from '../http/errors';
 import { TRANSPARENT, type Colour } from './colour';
 import { evaluate, type Variables } from './expression';
 import type { TextStyle } from './params';
@@ -14,6 +15,33 @@ export const DEFAULT_FONT_SIZE = 45;
 const MAX_TEXT_SIDE = 16383;
 /** Pango's generic family, which fontconfig maps to an installed font. */
 const DEFAULT_FAMILY = 'sans-serif';
+
+let installed: Map<string, string> | null | undefined;
+
+/**
+ * The font families fontconfig knows, by lower-case name with `_` for spaces (`dejavu_sans`), read once; null when
+ * fontconfig's fc-list cannot be run, and then any family is passed to pango, which falls back to its default.
+ */
+function installedFamilies(): Map<string, string> | null {
+  if (installed !== undefined) return installed;
+  try {
+    const names = execFileSync('fc-list', ['--format', '%{family}\\n'], { encoding: 'utf8', timeout: 5000 }).split(/[\n,]/);
+    installed = new Map(names.filter((n) => n.trim() !== '').map((n) => [n.trim().toLowerCase().replace(/ /g, '_'), n.trim()]));
+  } catch {
+    installed = null;
+  }
+  return installed;
+}
+
+/** `ff`: the installed family it names (`DejaVu_Sans` or `DejaVu Sans`); 400 EUNSUPPORTED for one this server does not have. */
+function family(ff: string | undefined): string {
+  if (ff === undefined) return DEFAULT_FAMILY;
+  const families = installedFamilies();
+  if (!families) return ff;
+  const found = families.get(ff.toLowerCase().replace(/ /g, '_'));
+  if (!found) throw unsupported(`Font "ff-${ff}" is not installed on this server; use a font family fontconfig lists`);
+  return found;
+}
 
 const escapeMarkup = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
@@ -36,8 +64,7 @@ function padding(style: TextStyle, vars: Variables): { top: number; right: numbe
 }
 
 /**
- * A text layer's picture, drawn with pango through sharp in a font family fontconfig knows (an unknown family falls
- * back to its default), on `fill` with its padding. Sizes and expressions are in pixels of the base under the layer.
+ * A text layer's picture, drawn with pango through sharp in a font family fontconfig knows, on `fill` with its padding. Sizes and expressions are in pixels of the base under the layer.
  */
 export async function drawText(text: string, style: TextStyle, fill: Colour | undefined, base: Size, check: SizeCheck): Promise<Picture> {
   const vars: Variables = { bw: base.width, bh: base.height, bar: base.width / base.height };
@@ -50,7 +77,7 @@ export async function drawText(text: string, style: TextStyle, fill: Colour | un
     sharp({
       text: {
         text: markup(text, style),
-        font: `${style.ff ?? DEFAULT_FAMILY} ${size}`,
+        font: `${family(style.ff)} ${size}`,
         dpi: 72,
         rgba: true,
         align: style.ia === 'left' ? 'left' : style.ia === 'right' ? 'right' : 'centre',

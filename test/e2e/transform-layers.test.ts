@@ -147,10 +147,12 @@ describe('conditionals and layers, decoded over HTTP', () => {
     expect(marked.status).toBe(200);
   });
 
-  it('font files are 400 EUNSUPPORTED naming ff; a text-only parameter in an image layer is 400 EBADPARAM', async () => {
-    const font = await t.get('/tr:l-text,i-Hi,ff-Lacquer-Regular_nGqtVsBJT.ttf,l-end/white.png');
-    expect(font.status).toBe(400);
-    expect(font.headers.get('ik-error')).toMatch(/^EUNSUPPORTED.*ff-/);
+  it('font files and families not installed are 400 EUNSUPPORTED naming ff; a text-only parameter in an image layer is 400 EBADPARAM', async () => {
+    for (const ff of ['Lacquer-Regular_nGqtVsBJT.ttf', 'NoSuchFontFamily']) {
+      const font = await t.get(`/tr:l-text,i-Hi,ff-${ff},l-end/white.png`);
+      expect(font.status).toBe(400);
+      expect(font.headers.get('ik-error')).toMatch(/^EUNSUPPORTED.*ff-/);
+    }
     const misplaced = await t.get('/tr:l-image,i-ik_canvas,bg-red,fs-10,l-end/white.png');
     expect(misplaced.status).toBe(400);
     expect(misplaced.headers.get('ik-error')).toMatch(/^EBADPARAM.*"fs"/);
