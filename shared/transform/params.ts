@@ -113,6 +113,14 @@ export const CANVAS = 'ik_canvas';
 const MAX_LAYER_DEPTH = 3;
 
 /** One step of a chain: the parameters between two `:`, parsed and validated. */
+/** `cr-<to>[_<tolerance>[_<from>]]`. */
+export interface ColourReplace {
+  to: Colour;
+  /** 0-100: how far from `from` a pixel may be and still be replaced. */
+  tolerance: number;
+  from?: Colour;
+}
+
 export interface Step {
   /** Layered onto the step's image, in order, after everything else in the step. */
   layers?: Layer[];
@@ -155,6 +163,8 @@ export interface Step {
   gradient?: Gradient;
   shadow?: Shadow;
   colorize?: Colorize;
+  /** `cr`: pixels near `from` (the dominant colour when absent) become `to`. */
+  cr?: ColourReplace;
   /** `di-`: the default image's path as written, `@@` standing for `/`; fetched when the asset is missing. */
   di?: string;
   /** `w-auto`: the width comes from the `Sec-CH-Width` client hint (shared/transform/client-hints.ts). */
@@ -314,6 +324,8 @@ function subParams(key: string, value: string, names: readonly string[]): Map<st
 const GRADIENT_DIRECTIONS: Record<string, number> = { top: 0, top_right: 45, right: 90, bottom_right: 135, bottom: 180, bottom_left: 225, left: 270, top_left: 315, topleft: 315 };
 const DEFAULT_GRADIENT = { direction: 180, from: parseColour('e-gradient', 'FFFFFF'), to: parseColour('e-gradient', '00000000'), stop: 1 };
 const DEFAULT_SHADOW: Shadow = { blur: 10, saturation: 30, x: 2, y: 2 };
+/** ImageKit does not document cr's default tolerance; 35 replaces a colour and its close shades. */
+const DEFAULT_CR_TOLERANCE = 35;
 const DEFAULT_COLORIZE = { colour: parseColour('e-colorize', '808080'), intensity: 100 };
 
 /** The parameters this server implements, in canonical order. */
@@ -343,6 +355,15 @@ const specs: ParamSpec[] = [
   choice('c', ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least', 'maintain_ratio_no_enlarge'], {}, 'maintain_ratio'),
   choice('cm', ['pad_resize', 'pad_resize_no_enlarge', 'extract', 'pad_extract']),
   bool('cp', 'cp'),
+  field('cr', 'cr', (value) => {
+    const [to, tolerance, from, ...rest] = value.split('_');
+    if (!to || rest.length > 0) throw invalid('cr', value, 'to[_tolerance[_from]], for example cr-red_40_blue');
+    return {
+      to: parseColour('cr', to),
+      tolerance: tolerance === undefined ? DEFAULT_CR_TOLERANCE : readLiteral('cr', tolerance, { min: 0, max: 100 }, 'a tolerance from 0 to 100'),
+      from: from === undefined ? undefined : parseColour('cr', from),
+    };
+  }, (c) => [colourText(c.to), String(c.tolerance), ...(c.from ? [colourText(c.from)] : [])].join('_')),
   field('di', 'di', (value) => {
     const path = value.split('@@').filter((segment) => segment !== '');
     if (path.length === 0 || path.some((segment) => segment === '.' || segment === '..')) {
@@ -440,7 +461,7 @@ const needsModel = ['e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-cha
  * rather than an image that silently ignores it.
  */
 const unimplemented = [
-  'z', 'pg', 'cr', 'dn', 'idn', 'e-distort',
+  'z', 'pg', 'dn', 'idn', 'e-distort',
   'l-video', 'l-subtitles', 'lm', 'al', 'fol', 'fsh',
   'vc', 'ac', 'so', 'eo', 'du', 'sr',
 ];

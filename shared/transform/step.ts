@@ -3,7 +3,7 @@ import { badParam } from '../http/errors';
 import { TRANSPARENT, type Colour } from './colour';
 import { linearGradient, roundedMask } from './draw';
 import { evaluate } from './expression';
-import type { Background, Focus, Shadow, Step } from './params';
+import type { Background, ColourReplace, Focus, Shadow, Step } from './params';
 import { eachFrame, frameSize, hasAlpha, open, toFrame, type Frame, type Picture } from './picture';
 import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Size, type Sizes } from './plan';
 
@@ -87,6 +87,26 @@ async function rotate(p: Picture, degrees: number): Promise<Picture> {
   return eachFrame(await withAlpha(p), (s) => s.rotate(degrees, { background: TRANSPARENT }));
 }
 
+/**
+ * `cr`: every pixel within the tolerance of `from` (RGB distance; 100 is the whole cube) becomes `to`, keeping
+ * its own alpha. Without `from`, the image's dominant colour is replaced, as ImageKit documents.
+ */
+async function replaceColour(p: Picture, cr: ColourReplace): Promise<Picture> {
+  const from = cr.from ?? (await resolveBackground(p, 'dominant'));
+  const limit = (cr.tolerance / 100) * Math.sqrt(3 * 255 * 255);
+  const frames = p.frames.map((frame) => {
+    const data = Buffer.from(frame.data);
+    for (let i = 0; i < data.length; i += frame.channels) {
+      if (Math.hypot(data[i] - from.r, data[i + 1] - from.g, data[i + 2] - from.b) > limit) continue;
+      data[i] = cr.to.r;
+      data[i + 1] = cr.to.g;
+      data[i + 2] = cr.to.b;
+    }
+    return { ...frame, data };
+  });
+  return { ...p, frames };
+}
+
 /** `e-colorize`: the image tinted to the colour, mixed with the original by the intensity. */
 async function colorize(p: Picture, colour: Colour, intensity: number): Promise<Picture> {
   const weight = intensity / 100;
@@ -167,6 +187,7 @@ export async function applyStep(input: Picture, step: Step, sizes: Sizes, check:
   if (step.contrast) p = await eachFrame(p, (s) => s.normalise());
   if (step.grayscale) p = await eachFrame(p, (s) => s.grayscale());
   if (step.colorize) p = await colorize(p, step.colorize.colour, step.colorize.intensity);
+  if (step.cr) p = await replaceColour(p, step.cr);
   if (step.sharpen !== undefined) {
     // e-sharpen alone is sigma 1; e-sharpen-<n> is sigma n/10 (libvips takes at most 10).
     const sigma = step.sharpen === 0 ? 1 : step.sharpen / 10;

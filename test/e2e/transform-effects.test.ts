@@ -122,6 +122,18 @@ describe('effects and output parameters, decoded over HTTP', () => {
     expect(rgba(85, 85)[3]).toBe(0);
   });
 
+  it('cr replaces the named colour within the tolerance, or the dominant colour, and nothing else', async () => {
+    const named = await t.image('/tr:cr-00FF00_10_blue,f-png/halves.png');
+    expect(near(named.rgba(150, 50), [0, 255, 0, 255])).toBe(true);
+    expect(near(named.rgba(50, 50), [255, 0, 0, 255])).toBe(true);
+    // The band (200,120,40) is the dominant colour of the ramp picture; the ramp itself is far from it.
+    const dominant = await t.image('/tr:cr-white_10,f-png/photo.png');
+    expect(near(dominant.rgba(50, 45), [255, 255, 255, 255])).toBe(true);
+    expect(near(dominant.rgba(10, 10), [105, 105, 105, 255])).toBe(true);
+    const refused = await t.get('/tr:cr-red_101/halves.png');
+    expect([refused.status, refused.headers.get('ik-error')?.split(' - ')[0]]).toEqual([400, 'EBADPARAM']);
+  });
+
   it('e-colorize tints toward the colour by the intensity', async () => {
     const full = (await t.image('/tr:e-colorize-co-red_in-100,f-png/photo.png')).rgba(50, 10);
     expect(full[0]).toBeGreaterThan(full[1] + 30);
