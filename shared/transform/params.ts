@@ -14,7 +14,11 @@ export type Focus = 'center' | 'top' | 'left' | 'bottom' | 'right' | 'top_left' 
 /** A width or height: absolute pixels, a fraction (0 < f < 1) of the step's input side, or an expression. */
 export type Dimension = { px: number } | { fraction: number } | { expr: Expression };
 /** `bg`: a colour, or the image's dominant colour. */
-export type Background = Colour | 'dominant';
+/** `bg-blurred[_<intensity|auto>][_<brightness>]`: the image itself, scaled to fill the box and blurred, behind the padding of `cm-pad_resize`. */
+export interface BlurredBackground {
+  blurred: { intensity: number | 'auto'; brightness: number };
+}
+export type Background = Colour | 'dominant' | BlurredBackground;
 /** One corner's radius for `r`: pixels, or `max` (half the shorter side). */
 export type Corner = number | 'max';
 
@@ -346,11 +350,25 @@ const specs: ParamSpec[] = [
   }, (b) => `${amountText(b.width)}_${colourText(b.colour)}`),
   field('bg', 'bg', (value) => {
     if (value === 'dominant') return 'dominant';
-    if (/^(blurred|gradient_dominant|genfill)/.test(value)) {
-      throw unsupported(`"bg-${value.split('_')[0]}" is not supported by this server (solid colours and bg-dominant are)`);
+    if (value === 'blurred' || value.startsWith('blurred_')) {
+      const [, intensity = 'auto', brightness = '0', ...rest] = value.split('_');
+      if (rest.length > 0) throw invalid('bg', value, 'blurred[_<intensity 0-100 or auto>][_<brightness N255 to 255>]');
+      return {
+        blurred: {
+          intensity: intensity === 'auto' ? 'auto' : readLiteral('bg', intensity, { min: 0, max: 100, integer: true }, 'a blur intensity from 0 to 100, or auto'),
+          brightness: readLiteral('bg', brightness, { min: -255, max: 255, integer: true, signed: true }, 'a brightness from N255 to 255'),
+        },
+      };
+    }
+    if (/^(gradient_dominant|genfill)/.test(value)) {
+      throw unsupported(`"bg-${value.split('_')[0]}" is not supported by this server (solid colours, bg-dominant and bg-blurred are)`);
     }
     return parseColour('bg', value);
-  }, (bg) => (bg === 'dominant' ? bg : colourText(bg))),
+  }, (bg) => {
+    if (bg === 'dominant') return bg;
+    if ('blurred' in bg) return `blurred_${bg.blurred.intensity}_${bg.blurred.brightness < 0 ? `N${-bg.blurred.brightness}` : bg.blurred.brightness}`;
+    return colourText(bg);
+  }),
   field('bl', 'bl', (value) => readLiteral('bl', value, { min: 1, max: 100, integer: true }, 'a whole number from 1 to 100'), numberText),
   choice('c', ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least', 'maintain_ratio_no_enlarge'], {}, 'maintain_ratio'),
   choice('cm', ['pad_resize', 'pad_resize_no_enlarge', 'extract', 'pad_extract']),
@@ -669,7 +687,9 @@ function parseLayer(block: string, depth: number): Layer {
     delete first.t;
   }
   if (layer.input === CANVAS || layer.type === 'text') {
-    if (first.bg === 'dominant') throw badParam('bg-dominant needs an image under it; a text or solid colour layer takes a colour');
+    if (first.bg === 'dominant' || (first.bg !== undefined && 'blurred' in first.bg)) {
+      throw badParam(`bg-${first.bg === 'dominant' ? 'dominant' : 'blurred'} needs an image under it; a text or solid colour layer takes a colour`);
+    }
     if (first.bg === undefined && layer.type === 'image') throw badParam('A solid colour layer (i-ik_canvas) needs a colour: bg-<colour>');
     layer.fill = first.bg;
     delete first.bg;

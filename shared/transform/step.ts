@@ -3,7 +3,7 @@ import { badParam } from '../http/errors';
 import { TRANSPARENT, type Colour } from './colour';
 import { linearGradient, roundedMask } from './draw';
 import { evaluate } from './expression';
-import type { Background, ColourReplace, Focus, Shadow, Step } from './params';
+import type { Background, BlurredBackground, ColourReplace, Focus, Shadow, Step } from './params';
 import { eachFrame, frameSize, hasAlpha, open, toFrame, type Frame, type Picture } from './picture';
 import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Size, type Sizes } from './plan';
 
@@ -25,6 +25,7 @@ const GRAVITY: Record<Exclude<Focus, 'auto'>, string> = {
 const withAlpha = (p: Picture) => (hasAlpha(p) ? p : eachFrame(p, (s) => s.ensureAlpha()));
 
 async function resolveBackground(p: Picture, bg: Background): Promise<Colour> {
+  if (bg !== 'dominant' && 'blurred' in bg) throw badParam('"bg-blurred" works only as the padding of cm-pad_resize');
   if (bg !== 'dominant') return bg;
   const { dominant } = await open(p.frames[0]).stats();
   return { ...dominant, alpha: 1 };
@@ -53,7 +54,24 @@ async function attentionCover(p: Picture, target: Size): Promise<Picture> {
   return eachFrame(p, (s) => s.resize(scaled.width, scaled.height, { fit: 'fill' }).extract({ left, top, ...target }));
 }
 
+/**
+ * The padding of `bg-blurred`: each frame, scaled to cover the padded box, blurred (intensity 0-100 is a Gaussian
+ * sigma of intensity/2; `auto` follows the box, a fiftieth of its longer side) and brightened, under the frame.
+ */
+async function blurredBackdrop(p: Picture, edges: { top: number; right: number; bottom: number; left: number }, blur: BlurredBackground['blurred']): Promise<Picture> {
+  const { width, height } = frameSize(p);
+  const box = { width: width + edges.left + edges.right, height: height + edges.top + edges.bottom };
+  const sigma = Math.max(0.3, blur.intensity === 'auto' ? Math.max(box.width, box.height) / 50 : blur.intensity / 2);
+  const frames: Frame[] = [];
+  for (const frame of p.frames) {
+    const backdrop = await toFrame(open(frame).resize(box.width, box.height, { fit: 'cover' }).blur(sigma).linear(1, blur.brightness));
+    frames.push(await toFrame(open(backdrop).composite([{ input: frame.data, raw: { width, height, channels: frame.channels }, left: edges.left, top: edges.top }])));
+  }
+  return { ...p, frames };
+}
+
 async function extend(p: Picture, edges: { top: number; right: number; bottom: number; left: number }, background: Background): Promise<Picture> {
+  if (background !== 'dominant' && 'blurred' in background) return blurredBackdrop(p, edges, background.blurred);
   const colour = await resolveBackground(p, background);
   const base = colour.alpha < 1 ? await withAlpha(p) : p;
   return eachFrame(base, (s) => s.extend({ ...edges, background: colour }));
@@ -229,6 +247,8 @@ export async function applyStep(input: Picture, step: Step, sizes: Sizes, check:
   }
   // A translucent bg that padded the image is already in place; laying the image over it again would darken the padding.
   const padded = plan.some((g) => g.op === 'extend');
-  if (step.bg && !(padded && step.bg !== 'dominant' && step.bg.alpha < 1)) p = await flatten(p, step.bg, step.o !== undefined);
+  const blurred = step.bg !== undefined && step.bg !== 'dominant' && 'blurred' in step.bg;
+  if (blurred && !padded) throw badParam('"bg-blurred" works only as the padding of cm-pad_resize');
+  if (step.bg && !blurred && !(padded && step.bg !== 'dominant' && 'alpha' in step.bg && step.bg.alpha < 1)) p = await flatten(p, step.bg, step.o !== undefined);
   return p;
 }

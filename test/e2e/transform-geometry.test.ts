@@ -45,6 +45,21 @@ describe('resize, crop modes, focus, rotation and flips, decoded over HTTP', () 
     expect(near(rgba(290, 150), BLUE)).toBe(true);
   });
 
+  it('bg-blurred pads with the image itself, blurred, and brightness shifts it; elsewhere it is 400', async () => {
+    const { meta, rgba } = await t.image('/tr:w-100,h-100,cm-pad_resize,bg-blurred,f-png/halves.png');
+    expect([meta.width, meta.height]).toEqual([100, 100]);
+    // Top padding: the cover-scaled image (red left, blue right) seen through the blur.
+    const [r1, , b1] = rgba(10, 5);
+    const [r2, , b2] = rgba(90, 5);
+    expect(r1).toBeGreaterThan(b1 + 60);
+    expect(b2).toBeGreaterThan(r2 + 60);
+    // The image itself sits sharp in the middle.
+    expect(rgba(10, 50).slice(0, 3)).toEqual([255, 0, 0]);
+    const dark = await t.image('/tr:w-100,h-100,cm-pad_resize,bg-blurred_10_N255,f-png/halves.png');
+    expect(dark.rgba(10, 5).slice(0, 3).every((v) => v < 20)).toBe(true);
+    expect((await t.get('/tr:w-100,bg-blurred/halves.png')).status).toBe(400);
+  });
+
   it('cm-pad_resize defaults to black, and fo-left puts all padding on the right', async () => {
     const { meta, rgba } = await t.image('/tr:w-300,h-100,cm-pad_resize,fo-left,f-png/halves.png');
     expect([meta.width, meta.height]).toEqual([300, 100]);
