@@ -135,7 +135,8 @@ async function main(): Promise<void> {
 
     const appPort = await freePort();
     const privateKey = `private_bench_${randomBytes(12).toString('hex')}`;
-    const app = await startChild(process.execPath, [path.join(root, 'dist', 'dev', 'main.js')], { ...process.env, STORAGE_CONNECTION_STRING: azurite.connectionString, PRIVATE_API_KEY: privateKey, PORT: String(appPort), HOST: '127.0.0.1' }, /listening on/);
+    // The app runs as deployed: infra/ sets MALLOC_ARENA_MAX=2 on the Function App.
+    const app = await startChild(process.execPath, [path.join(root, 'dist', 'dev', 'main.js')], { ...process.env, STORAGE_CONNECTION_STRING: azurite.connectionString, PRIVATE_API_KEY: privateKey, PORT: String(appPort), HOST: '127.0.0.1', MALLOC_ARENA_MAX: '2' }, /listening on/);
     children.push(app);
     const appUrl = `http://127.0.0.1:${appPort}`;
     await registerOrigin(appUrl, privateKey, azurite.blobEndpoint);

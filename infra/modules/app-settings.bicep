@@ -69,6 +69,8 @@ var appSettings = {
   AzureWebJobsStorage__accountName: hostStorageName
   // Front Door probes every origin often; the default home page would answer each of them.
   AzureWebJobsDisableHomepage: 'true'
+  // libvips runs on many threads; glibc gives each its own malloc arena, which inflates resident memory under load.
+  MALLOC_ARENA_MAX: '2'
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
 

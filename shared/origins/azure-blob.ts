@@ -62,7 +62,7 @@ export function azureBlobOrigin(config: AzureBlobOriginConfig): Origin {
         const body = abandonable(response.readableStreamBody!);
         if ((response.contentLength ?? 0) > limits.maxBytes) throw tooLarge(limits.maxBytes, response.contentLength);
         return {
-          body: await readCapped(body, limits.maxBytes),
+          body: await readCapped(body, limits.maxBytes, response.contentLength),
           contentType: response.contentType,
           lastModified: response.lastModified,
           etag: response.etag,

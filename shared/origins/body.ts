@@ -4,15 +4,27 @@ export function tooLarge(maxBytes: number, size?: number): IkError {
   return new IkError(400, 'ELIMIT', size === undefined ? `The original is larger than ${maxBytes} bytes` : `The original is ${size} bytes, more than ${maxBytes}`);
 }
 
-/** Reads a body into memory, refusing it as soon as it passes `maxBytes`, whatever its declared length said. */
-export async function readCapped(stream: AsyncIterable<unknown>, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/**
+ * Reads a body into memory, refusing it as soon as it passes `maxBytes`, whatever its declared length said. With a
+ * declared length the bytes go straight into one buffer of that size, so a large original is held once, not twice.
+ */
+export async function readCapped(stream: AsyncIterable<unknown>, maxBytes: number, declaredLength?: number): Promise<Buffer> {
+  const target = declaredLength !== undefined && declaredLength >= 0 && declaredLength <= maxBytes ? Buffer.allocUnsafe(declaredLength) : undefined;
+  const overflow: Buffer[] = [];
+  let copied = 0;
   let total = 0;
   for await (const chunk of stream) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     total += buf.length;
     if (total > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(buf);
+    if (target && overflow.length === 0 && copied + buf.length <= target.length) {
+      buf.copy(target, copied);
+      copied += buf.length;
+    } else {
+      overflow.push(buf);
+    }
   }
-  return Buffer.concat(chunks);
+  if (!target) return Buffer.concat(overflow);
+  // A body longer or shorter than declared keeps exactly what arrived, in order.
+  return overflow.length === 0 && copied === target.length ? target : Buffer.concat([target.subarray(0, copied), ...overflow]);
 }

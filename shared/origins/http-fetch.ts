@@ -64,7 +64,7 @@ function beforeDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T>
 async function readBody(response: http.IncomingMessage, url: URL, limits: FetchLimits): Promise<OriginObject> {
   const declared = response.headers['content-length'] === undefined ? undefined : Number(response.headers['content-length']);
   if (declared !== undefined && declared > limits.maxBytes) throw tooLarge(limits.maxBytes, declared);
-  const body = await readCapped(response, limits.maxBytes);
+  const body = await readCapped(response, limits.maxBytes, declared);
   // A body shorter than declared is a cut-off file; decoding it would give a half-grey image.
   if (declared !== undefined && body.length !== declared) {
     throw new IkError(404, 'UNIDENTIFIED', `The origin at ${where(url)} sent ${body.length} of the ${declared} bytes it announced`);
