@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     '/tr:w-300,h-200/sample/plant.jpg',
     '/sample/plant.jpg?tr=w-300,h-200,c-at_max',
     '/tr:w-400,f-webp/sample/landscape.jpg',
-    '/tr:w-200:h-100,c-force/sample/logo.png',
+    '/tr:w-200,h-100,c-force/sample/logo.png',
+    '/tr:w-600:l-text,i-Hello,fs-40,co-white,bg-00000080,pa-10,lfo-bottom_left,l-end/sample/landscape.jpg',
   ]) {
     console.log(`  ${host.url}${example}`);
   }
