@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import sharp from 'sharp';
 import { badParam, IkError, unsupported } from '../http/errors';
 import { TRANSPARENT, type Colour } from './colour';
@@ -16,27 +16,28 @@ const MAX_TEXT_SIDE = 16383;
 /** Pango's generic family, which fontconfig maps to an installed font. */
 const DEFAULT_FAMILY = 'sans-serif';
 
-let installed: Map<string, string> | null | undefined;
+let installed: Promise<Map<string, string> | null> | undefined;
 
 /**
- * The font families fontconfig knows, by lower-case name with `_` for spaces (`dejavu_sans`), read once; null when
- * fontconfig's fc-list cannot be run, and then any family is passed to pango, which falls back to its default.
+ * The font families fontconfig knows, by lower-case name with `_` for spaces (`dejavu_sans`), read once and without
+ * blocking; null when fontconfig's fc-list cannot be run, and then any family is passed to pango, which falls back
+ * to its default.
  */
-function installedFamilies(): Map<string, string> | null {
-  if (installed !== undefined) return installed;
-  try {
-    const names = execFileSync('fc-list', ['--format', '%{family}\\n'], { encoding: 'utf8', timeout: 5000 }).split(/[\n,]/);
-    installed = new Map(names.filter((n) => n.trim() !== '').map((n) => [n.trim().toLowerCase().replace(/ /g, '_'), n.trim()]));
-  } catch {
-    installed = null;
-  }
+function installedFamilies(): Promise<Map<string, string> | null> {
+  installed ??= new Promise((resolve) => {
+    execFile('fc-list', ['--format', '%{family}\\n'], { encoding: 'utf8', timeout: 5000 }, (error, stdout) => {
+      if (error) return resolve(null);
+      const names = stdout.split(/[\n,]/).map((n) => n.trim()).filter((n) => n !== '');
+      resolve(new Map(names.map((n) => [n.toLowerCase().replace(/ /g, '_'), n])));
+    });
+  });
   return installed;
 }
 
 /** `ff`: the installed family it names (`DejaVu_Sans` or `DejaVu Sans`); 400 EUNSUPPORTED for one this server does not have. */
-function family(ff: string | undefined): string {
+async function family(ff: string | undefined): Promise<string> {
   if (ff === undefined) return DEFAULT_FAMILY;
-  const families = installedFamilies();
+  const families = await installedFamilies();
   if (!families) return ff;
   const found = families.get(ff.toLowerCase().replace(/ /g, '_'));
   if (!found) throw unsupported(`Font "ff-${ff}" is not installed on this server; use a font family fontconfig lists`);
@@ -77,7 +78,7 @@ export async function drawText(text: string, style: TextStyle, fill: Colour | un
     sharp({
       text: {
         text: markup(text, style),
-        font: `${family(style.ff)} ${size}`,
+        font: `${await family(style.ff)} ${size}`,
         dpi: 72,
         rgba: true,
         align: style.ia === 'left' ? 'left' : style.ia === 'right' ? 'right' : 'centre',
