@@ -33,3 +33,8 @@ export function cacheQuery(searchParams: URLSearchParams): string {
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
 }
+
+/** Drops every in-memory entry whose key starts with a purge prefix (names and keys share the asset-prefix layout). */
+export function forgetPrefix(cache: { keys(): Iterable<string>; delete(key: string): unknown }, prefix: string): void {
+  for (const key of [...cache.keys()]) if (key.startsWith(prefix)) cache.delete(key);
+}

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { OriginObject } from '../origins/types';
 import { settings } from '../settings';
+import { forgetPrefix } from './key';
 
 let originals: LRUCache<string, OriginObject> | undefined;
 
@@ -30,5 +31,5 @@ export function keepOriginal(key: string, original: OriginObject, seconds: numbe
 
 export function purgeOriginals(prefix: string): void {
   const c = cache();
-  if (c) for (const key of [...c.keys()]) if (key.startsWith(prefix)) c.delete(key);
+  if (c) forgetPrefix(c, prefix);
 }

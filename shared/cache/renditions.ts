@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { buffer } from 'node:stream/consumers';
 import { abandonable } from '../http/streams';
 import { settings } from '../settings';
+import { forgetPrefix } from './key';
 
 /** A finished response body with the headers that belong to it. */
 export interface Rendition {
@@ -147,8 +148,8 @@ function storeRendition(name: string, assetPrefix: string, rendition: Rendition,
 /** Deletes every rendition whose name starts with the prefix, in memory and in the container. Returns how many blobs. */
 export async function purgeRenditions(prefix: string): Promise<number> {
   const cache = memoryCache();
-  if (cache) for (const key of [...cache.keys()]) if (key.startsWith(prefix)) cache.delete(key);
-  for (const key of [...storedCounts.keys()]) if (key.startsWith(prefix)) storedCounts.delete(key);
+  if (cache) forgetPrefix(cache, prefix);
+  forgetPrefix(storedCounts, prefix);
   let deleted = 0;
   try {
     for await (const blob of blobContainer().listBlobsFlat({ prefix })) {

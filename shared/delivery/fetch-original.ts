@@ -4,6 +4,7 @@ import { IkError } from '../http/errors';
 import { originFor } from '../origins';
 import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types';
 import { settings } from '../settings';
+import { atPath } from '../transform/tokens';
 
 export interface FetchOriginalOptions {
   /** The delivery URL carried a valid signature (`DeliveryAccess.signed`): WEB_PROXY origins need one unless the endpoint allows unsigned. */
@@ -69,7 +70,7 @@ export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointVi
   if (found) return found;
   const missing = `No file was found at "${assetPath}" in the origins of URL endpoint "${endpoint.id}"`;
   if (options.defaultImage === undefined) throw new IkError(404, 'ENOENT', missing);
-  const defaultImagePath = options.defaultImage.split('@@').join('/').replace(/^\/+/, '');
+  const defaultImagePath = atPath(options.defaultImage).replace(/^\/+/, '');
   const fallback = defaultImagePath === '' ? undefined : await firstFound(config, endpoint, defaultImagePath, request);
   if (!fallback) throw new IkError(404, 'ENOENT', `${missing}, nor the default image "${defaultImagePath}"`);
   return { ...fallback, defaultImagePath };

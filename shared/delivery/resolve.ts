@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { cacheQuery, renditionName } from '../cache/key';
 import type { DeliveryConfig } from '../config/snapshot';
 import { IkError } from '../http/errors';
-import { canonicalTransformation } from '../transform/params';
+import { canonicalTransformation, lastValue } from '../transform/params';
 import { parseDeliveryUrl, type DeliveryRequest } from './request';
 
 /** A delivery URL taken apart once: what it asks for, and what names its renditions. */
@@ -29,8 +29,7 @@ function resolveNow(rawUrl: string, config: DeliveryConfig): ResolvedUrl {
   const url = new URL(rawUrl);
   const request = parseDeliveryUrl(url, config);
   if (!request || request.assetPath === '') throw new IkError(404, 'ENOENT', 'No asset path in the URL');
-  const lastWith = <K extends 'f' | 'di'>(key: K) => [...request.steps].reverse().find((step) => step[key] !== undefined)?.[key];
-  const f = lastWith('f');
+  const f = lastValue(request.steps, 'f');
   const keyParts = {
     endpointId: request.endpoint.id,
     assetPath: request.assetPath,
@@ -42,7 +41,7 @@ function resolveNow(rawUrl: string, config: DeliveryConfig): ResolvedUrl {
     url,
     request,
     explicitFormat: f !== undefined && f !== 'auto',
-    defaultImage: lastWith('di'),
+    defaultImage: lastValue(request.steps, 'di'),
     renditionName(variant, transformation) {
       if (transformation !== undefined) return renditionName({ ...keyParts, transformation, variant });
       let name = names.get(variant);

@@ -763,6 +763,12 @@ function stepText(step: Step): string {
   return [...specs.map((s) => s.write(step)), ...(step.layers ?? []).map(layerText)].filter((t): t is string => t !== undefined).join(',');
 }
 
+/** The last value any step gives for a key: output parameters apply to the final encode wherever they appear. */
+export function lastValue<K extends keyof Step>(steps: Step[], key: K): Step[K] | undefined {
+  for (let i = steps.length - 1; i >= 0; i--) if (steps[i][key] !== undefined) return steps[i][key];
+  return undefined;
+}
+
 /** One string per meaning: parameters in canonical order, defaults dropped. Used for cache keys and signatures. */
 export function canonicalTransformation(steps: Step[]): string {
   return steps

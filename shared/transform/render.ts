@@ -2,7 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import { IkError, unsupported } from '../http/errors';
 import { checkAnimation, checkOutputSize, transformTimeout } from '../security/limits';
 import { chooseFormat, CONTENT_TYPES } from './format';
-import type { OutputFormat, Step } from './params';
+import { lastValue, type OutputFormat, type Step } from './params';
 import { decode, frameSize, isAnimated, open, stacked, type Picture } from './picture';
 import { planGeometry, sizeAfter, type Size } from './plan';
 import { runChain, runStep } from './chain';
@@ -29,11 +29,6 @@ export interface Rendition {
   height?: number;
 }
 
-/** The last value any step gives for a key: output parameters apply to the final encode wherever they appear. */
-function last<K extends keyof Step>(steps: Step[], key: K): Step[K] | undefined {
-  for (let i = steps.length - 1; i >= 0; i--) if (steps[i][key] !== undefined) return steps[i][key];
-  return undefined;
-}
 
 interface EncodeOptions {
   quality: number;
@@ -110,12 +105,12 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     throw new IkError(400, 'ELIMIT', `The input image is ${meta.width}x${meta.height}, more than ${options.maxInputPixels} pixels`);
   }
   checkAnimation(meta);
-  const requested = last(steps, 'f');
+  const requested = lastValue(steps, 'f');
   // SVG stays vector unless a raster format is named explicitly, as ImageKit does.
   if (meta.format === 'svg' && (requested === undefined || requested === 'auto' || requested === 'orig')) return 'svg';
 
   // AVIF is never chosen with cp-true or e-usm, as ImageKit documents.
-  const autoAvif = options.autoAvif && !last(steps, 'cp') && !steps.some((s) => s.usm);
+  const autoAvif = options.autoAvif && !lastValue(steps, 'cp') && !steps.some((s) => s.usm);
   const planned = chooseFormat(requested, { format: meta.format, hasAlpha: meta.hasAlpha ?? false }, options.accept, autoAvif);
 
   try {
@@ -135,9 +130,9 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     const choice = chooseFormat(requested, { format: meta.format, hasAlpha: transparent(picture) }, options.accept, autoAvif);
     checkOutputSize(frameSize(picture), choice.format);
     const animated = picture.frames.length > 1 && (choice.format === 'gif' || choice.format === 'webp');
-    const keep = last(steps, 'md') ? 'all' : last(steps, 'cp') ? 'icc' : undefined;
+    const keep = lastValue(steps, 'md') ? 'all' : lastValue(steps, 'cp') ? 'icc' : undefined;
     const pipeline = animated ? stacked(picture) : keep ? withOriginalMetadata(input, picture, keep, options.maxInputPixels) : open(picture.frames[0]);
-    const encodeOptions = { quality: last(steps, 'q') ?? options.defaultQuality, progressive: last(steps, 'pr') ?? false, lossless: last(steps, 'lo') ?? false };
+    const encodeOptions = { quality: lastValue(steps, 'q') ?? options.defaultQuality, progressive: lastValue(steps, 'pr') ?? false, lossless: lastValue(steps, 'lo') ?? false };
     const animation = animated ? { delay: picture.delay, loop: picture.loop } : {};
     const { data, info } = await encode(pipeline, choice.format, encodeOptions, animation).toBuffer({ resolveWithObject: true });
     return {
