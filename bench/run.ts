@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- [--duration S] [--corpus DIR] [--json]`: throughput and memory of the image CDN against
  * the libvips floor (sharp in-process), ipx, and a bare static server, all on loopback, in one run, so the
- * ratios compare like with like. Starts its own Azurite, the app (local host) and ipx.
+ * ratios compare like with like. Starts its own Azurite, the app (local host) twice, as configured by default and
+ * with DECODED_CACHE_MB=0 (every request decodes its original), and ipx.
  */
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import autocannon from 'autocannon';
@@ -133,12 +134,19 @@ async function main(): Promise<void> {
     const output = blobs.getContainerClient('bench-minimal');
     await output.create();
 
-    const appPort = await freePort();
     const privateKey = `private_bench_${randomBytes(12).toString('hex')}`;
-    // The app runs as deployed: infra/ sets MALLOC_ARENA_MAX=2 on the Function App.
-    const app = await startChild(process.execPath, [path.join(root, 'dist', 'dev', 'main.js')], { ...process.env, STORAGE_CONNECTION_STRING: azurite.connectionString, PRIVATE_API_KEY: privateKey, PORT: String(appPort), HOST: '127.0.0.1', MALLOC_ARENA_MAX: '2' }, /listening on/);
-    children.push(app);
-    const appUrl = `http://127.0.0.1:${appPort}`;
+    const startApp = async (settings: Record<string, string>) => {
+      const port = await freePort();
+      // The app runs as deployed: infra/ sets MALLOC_ARENA_MAX=2 on the Function App.
+      const env = { ...process.env, ...settings, STORAGE_CONNECTION_STRING: azurite.connectionString, PRIVATE_API_KEY: privateKey, PORT: String(port), HOST: '127.0.0.1', MALLOC_ARENA_MAX: '2' };
+      const child = await startChild(process.execPath, [path.join(root, 'dist', 'dev', 'main.js')], env, /listening on/);
+      children.push(child);
+      return { child, url: `http://127.0.0.1:${port}` };
+    };
+    // Both instances share one configuration table: start them (each seeds the demo) before registering the origin.
+    const { url: appUrl } = await startApp({});
+    // The same app with no decoded originals kept: every request decodes, as for traffic that never repeats an original.
+    const { child: appNoReuse, url: noReuseUrl } = await startApp({ DECODED_CACHE_MB: '0' });
     await registerOrigin(appUrl, privateKey, azurite.blobEndpoint);
 
     const ipxPort = await freePort();
@@ -151,8 +159,11 @@ async function main(): Promise<void> {
     log('minimal: download, sharp resize, upload, in-process ...');
     figures.minimalOpsPerSec = await minimal(originals, output, photos, d);
 
+    const coldPaths = photos.map((p) => `/tr:w-${WIDTH},q-${QUALITY},f-jpg/${p.name}?cold=[<id>]`);
     log('cold: uncached requests through the app ...');
-    figures.coldReqPerSec = await load(appUrl, photos.map((p) => `/tr:w-${WIDTH},q-${QUALITY},f-jpg/${p.name}?cold=[<id>]`), d);
+    figures.coldReqPerSec = await load(appUrl, coldPaths, d);
+    log('cold without reuse: the same, every request decoding its original ...');
+    figures.coldNoReuseReqPerSec = await load(noReuseUrl, coldPaths, d);
 
     log('ipx: the same transforms from the same blob store ...');
     figures.ipxReqPerSec = await load(ipxUrl, photos.map((p) => `/w_${WIDTH},q_${QUALITY},f_jpeg/${azurite.blobEndpoint}/bench/${p.name}`), d);
@@ -163,24 +174,28 @@ async function main(): Promise<void> {
     figures.hitReqPerSec = await load(appUrl, [hitPath], d);
     figures.staticReqPerSec = await staticServer(hitBody, (url) => load(url, ['/'], d));
 
+    // Without reuse, each of the 32 decodes the largest photo: the worst case for memory.
     log('memory: 32 concurrent cold requests on the largest photo ...');
-    resetPeakRss(app.pid!);
-    const rss = await Promise.all(Array.from({ length: 32 }, (_, i) => fetch(`${appUrl}/tr:w-${WIDTH}/${largest.name}?rss=${i}`).then((r) => r.arrayBuffer())));
+    resetPeakRss(appNoReuse.pid!);
+    const rss = await Promise.all(Array.from({ length: 32 }, (_, i) => fetch(`${noReuseUrl}/tr:w-${WIDTH}/${largest.name}?rss=${i}`).then((r) => r.arrayBuffer())));
     if (rss.length !== 32) throw new Error('memory workload incomplete');
-    figures.peakRssMb = round(peakRssMb(app.pid!), 1);
+    figures.peakRssMb = round(peakRssMb(appNoReuse.pid!), 1);
 
     log('coalescing: 50 identical concurrent cold requests ...');
     const identical = await Promise.all(Array.from({ length: 50 }, () => fetch(`${appUrl}/tr:w-${WIDTH - 1}/${photos[0].name}?coalesce=1`)));
     figures.coalescedTransforms = identical.filter((r) => /transform;dur/.test(r.headers.get('server-timing') ?? '')).length;
 
     log('avif: the app against sharp default AVIF settings ...');
-    const avif = await avifFigures(appUrl, photos, d);
+    // Against the app without reuse, so that both sides decode every time and the ratio is the encoder settings'.
+    const avif = await avifFigures(noReuseUrl, photos, d);
     Object.assign(figures, avif);
 
     figures.coldVsMinimal = round(figures.coldReqPerSec / figures.minimalOpsPerSec);
     figures.coldVsIpx = round(figures.coldReqPerSec / figures.ipxReqPerSec);
+    figures.coldNoReuseVsMinimal = round(figures.coldNoReuseReqPerSec / figures.minimalOpsPerSec);
+    figures.coldNoReuseVsIpx = round(figures.coldNoReuseReqPerSec / figures.ipxReqPerSec);
     figures.hitVsStatic = round(figures.hitReqPerSec / figures.staticReqPerSec);
-    for (const key of ['minimalOpsPerSec', 'coldReqPerSec', 'ipxReqPerSec', 'hitReqPerSec', 'staticReqPerSec', 'avifReqPerSec', 'sharpDefaultAvifOpsPerSec']) {
+    for (const key of ['minimalOpsPerSec', 'coldReqPerSec', 'coldNoReuseReqPerSec', 'ipxReqPerSec', 'hitReqPerSec', 'staticReqPerSec', 'avifReqPerSec', 'sharpDefaultAvifOpsPerSec']) {
       figures[key] = round(figures[key], 1);
     }
     report(figures, options.json, log);

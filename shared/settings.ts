@@ -62,6 +62,8 @@ const schema = z.object({
   MAX_RENDITIONS_PER_ASSET: positiveInt.default(200),
   /** Memory per instance for endpoints that cache originals (`originalsCacheSeconds`). */
   ORIGINALS_CACHE_MB: z.coerce.number().min(0).default(128),
+  /** Memory per instance for decoded originals shared by renditions of the same bytes and first resize. */
+  DECODED_CACHE_MB: z.coerce.number().min(0).default(64),
   FRONT_DOOR_SUBSCRIPTION_ID: z.string().min(1).optional(),
   FRONT_DOOR_RESOURCE_GROUP: z.string().min(1).optional(),
   FRONT_DOOR_PROFILE: z.string().min(1).optional(),

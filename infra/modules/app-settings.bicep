@@ -49,6 +49,7 @@ var tunableSettingNames = [
   'MEMORY_CACHE_MB'
   'MAX_RENDITIONS_PER_ASSET'
   'ORIGINALS_CACHE_MB'
+  'DECODED_CACHE_MB'
 ]
 
 // The app parses booleans as 'true'/'false' and ARM's string(true) is 'True', hence toLower.

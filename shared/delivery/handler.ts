@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
+import { reuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
@@ -37,6 +38,11 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
     defaultQuality: s.DEFAULT_QUALITY,
     maxInputPixels: s.MAX_INPUT_PIXELS,
     loadLayer,
+    reuseDecoded: (input, stage, decode) =>
+      reuseDecoded(input, stage, () => {
+        deliveryCounters.decodes++;
+        return decode();
+      }),
   });
   if (result === 'svg') {
     return { body: original.body, contentType: 'image/svg+xml', negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };

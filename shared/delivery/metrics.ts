@@ -2,6 +2,8 @@
 export const deliveryCounters = {
   originFetches: 0,
   transforms: 0,
+  /** Originals decoded; a rendition whose decoded original was in memory does not count. */
+  decodes: 0,
 };
 
 /** Collects durations for the `Server-Timing` response header. */

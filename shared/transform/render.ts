@@ -18,6 +18,11 @@ export interface RenderOptions {
   maxInputPixels: number;
   /** The bytes of an image layer's `i-` path, from the origins the image came from; 404 ENOENT when it is missing. */
   loadLayer?: (path: string) => Promise<Buffer>;
+  /**
+   * Where decoded originals may come from instead of `decode`: `stage` names the resize done while decoding, so
+   * equal bytes and an equal stage give equal pixels.
+   */
+  reuseDecoded?: (input: Buffer, stage: string, decode: () => Promise<Picture>) => Promise<Picture>;
 }
 
 export interface Rendition {
@@ -121,7 +126,8 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     const firstPlan = first && !first.t && !isAnimated(meta) ? planGeometry(first, { original, input: original }) : [];
     const early = firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
     if (early) check(sizeAfter(firstPlan, original));
-    let picture = await decode(input, meta, options.maxInputPixels, early);
+    const decodeInput = () => decode(input, meta, options.maxInputPixels, early);
+    let picture = await (options.reuseDecoded ? options.reuseDecoded(input, early ? JSON.stringify(firstPlan[0]) : 'whole', decodeInput) : decodeInput());
     const ctx = { original, check, loadLayer: options.loadLayer, maxInputPixels: options.maxInputPixels };
     if (early) picture = await runStep(picture, first, ctx, firstPlan.slice(1));
     picture = await runChain(picture, early ? rest : steps, ctx);

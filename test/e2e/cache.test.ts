@@ -65,6 +65,24 @@ describe('rendition cache, conditional requests, coalescing and purge', () => {
     expect([webpAgain.headers.get('x-rendition-cache'), webpAgain.headers.get('content-type'), webpAgain.headers.get('vary')]).toEqual(['HIT', 'image/webp', 'Accept']);
   });
 
+  it('the formats, qualities and cache busters of one size decode the original once (DECODED_CACHE_MB)', async () => {
+    const path = '/tr:w-140/sample/landscape.jpg';
+    const decodes = deliveryCounters.decodes;
+    const variants = [
+      await get(path, { accept: 'image/webp' }),
+      await get(path, { accept: 'image/jpeg' }),
+      await get(`${path}?v=2`, { accept: 'image/jpeg' }),
+      await get('/tr:w-140,q-50,f-png/sample/landscape.jpg'),
+    ];
+    expect(variants.map((r) => r.headers.get('x-rendition-cache'))).toEqual(['MISS', 'MISS', 'MISS', 'MISS']);
+    expect(await Promise.all(variants.map(async (r) => (await sharp(r.body).metadata()).format))).toEqual(['webp', 'jpeg', 'jpeg', 'png']);
+    for (const variant of variants) expect((await sharp(variant.body).metadata()).width).toBe(140);
+    expect(deliveryCounters.decodes - decodes).toBe(1);
+    // Another first resize decodes again.
+    expect((await sharp((await get('/tr:w-141/sample/landscape.jpg')).body).metadata()).width).toBe(141);
+    expect(deliveryCounters.decodes - decodes).toBe(2);
+  });
+
   it('answers 304 from the cache entry on If-None-Match and If-Modified-Since, without a transform', async () => {
     const path = '/tr:w-50/sample/plant.jpg';
     const first = await get(path);
