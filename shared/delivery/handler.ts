@@ -5,7 +5,7 @@ import { assetPrefix } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
-import { attachmentDisposition, etagMatches, strongEtag, SVG_CSP } from '../http/headers';
+import { attachmentDisposition, etagMatches, IMAGE_TYPES, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
 import { secureOutput } from '../security/svg';
@@ -45,7 +45,7 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
       }),
   });
   if (result === 'svg') {
-    return { body: original.body, contentType: 'image/svg+xml', negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };
+    return { body: original.body, contentType: IMAGE_TYPES.svg.contentType, negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };
   }
   if (result === 'not-an-image') {
     // Files that are not images are delivered untouched, as ImageKit does; transforming them is an error.
@@ -101,7 +101,7 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const resolved = resolveUrl(hint.url, config);
   const { url, request: parsed } = resolved;
   const s = settings();
-  const access = authorizeDelivery(hint.url, parsed.endpoint);
+  const access = authorizeDelivery(hint.url, parsed);
   const accept = hint.accept ?? request.headers.get('accept') ?? '';
   const variant = resolved.explicitFormat ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic');
   const hints = usesClientHints(parsed.steps) ? applyClientHints(parsed.steps, readClientHints(request.headers)) : undefined;

@@ -8,6 +8,8 @@ import { parseTransformation, type Step } from '../transform/params';
 export interface DeliveryRequest {
   endpoint: EndpointView;
   assetPath: string;
+  /** The transformation texts as written (`tr:` segment, then `tr` query values), before named ones are expanded. */
+  transformationTexts: string[];
   steps: Step[];
 }
 
@@ -37,5 +39,5 @@ export function parseDeliveryUrl(url: URL, config: DeliveryConfig): DeliveryRequ
   texts.push(...url.searchParams.getAll('tr'));
   // Named transformations are expanded before parsing, so the canonical form (the cache key) follows their current text.
   const steps = texts.flatMap((t) => parseTransformation(expandNamed(t, config.namedTransformations)));
-  return { endpoint: resolved.endpoint, assetPath: rest.join('/'), steps };
+  return { endpoint: resolved.endpoint, assetPath: rest.join('/'), transformationTexts: texts, steps };
 }

@@ -15,7 +15,17 @@ export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
 /** Served SVG cannot run scripts or load anything, even when opened directly. */
 export const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
-const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/avif': 'avif', 'image/gif': 'gif', 'image/svg+xml': 'svg' };
+/** The image formats this server serves: the media type of each, and the extension a download of it gets. */
+export const IMAGE_TYPES = {
+  jpeg: { contentType: 'image/jpeg', extension: 'jpg' },
+  png: { contentType: 'image/png', extension: 'png' },
+  webp: { contentType: 'image/webp', extension: 'webp' },
+  avif: { contentType: 'image/avif', extension: 'avif' },
+  gif: { contentType: 'image/gif', extension: 'gif' },
+  svg: { contentType: 'image/svg+xml', extension: 'svg' },
+} as const;
+
+const EXTENSIONS = new Map<string, string>(Object.values(IMAGE_TYPES).map((t) => [t.contentType, t.extension]));
 
 /**
  * `Content-Disposition` for `?ik-attachment=true`: the asset's file name with the extension of the format
@@ -25,7 +35,7 @@ export function attachmentDisposition(query: URLSearchParams, assetPath: string,
   if (query.get('ik-attachment') !== 'true') return undefined;
   const requested = query.get('ik-attachment-filename');
   const base = assetPath.split('/').pop() || 'download';
-  const extension = EXTENSIONS[contentType];
+  const extension = EXTENSIONS.get(contentType);
   const name = requested || (extension ? `${base.replace(/\.[^.]*$/, '')}.${extension}` : base);
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;

@@ -11,19 +11,6 @@ export interface DeliveryAccess {
   maxAgeSeconds?: number;
 }
 
-/** The decoded transformation texts of a delivery URL: the `tr:` path segment after the endpoint, then every `tr` query value. */
-function transformationTexts(url: URL, urlPrefix: string): string[] {
-  const segments = url.pathname.split('/').filter((s) => s !== '');
-  const first = segments[urlPrefix === '' ? 0 : 1] ?? '';
-  const texts = url.searchParams.getAll('tr');
-  if (!first.startsWith('tr:')) return texts;
-  try {
-    return [decodeURIComponent(first.slice(3)), ...texts];
-  } catch {
-    throw badParam(`Malformed percent-encoding in path segment "${first}"`);
-  }
-}
-
 /** Every parameter of every step is `n-<name>`: what an endpoint that only allows named transformations accepts. */
 function onlyNamed(texts: string[]): boolean {
   return texts.every((text) =>
@@ -34,19 +21,24 @@ function onlyNamed(texts: string[]): boolean {
   );
 }
 
+/** What access depends on in a parsed delivery URL: its endpoint and its transformation texts as written. */
+export interface AccessRequest {
+  endpoint: EndpointView;
+  transformationTexts: string[];
+}
+
 /**
  * Decides whether a parsed delivery URL may be served: its signature when it carries `ik-s` (always checked),
  * the account's and the endpoint's restrictions, and the limits on what the transformation asks for.
  * Throws 401 (signature), 400 (unnamed transformation where only named ones are allowed) or 400 ELIMIT.
  */
-export function authorizeDelivery(rawUrl: string, endpoint: EndpointView, nowSeconds = Date.now() / 1000): DeliveryAccess {
+export function authorizeDelivery(rawUrl: string, { endpoint, transformationTexts: texts }: AccessRequest, nowSeconds = Date.now() / 1000): DeliveryAccess {
   const s = settings();
   const keys = [s.PRIVATE_API_KEY, s.PREVIOUS_PRIVATE_API_KEY].filter((k): k is string => k !== undefined);
   const signature = verifySignature(rawUrl, endpoint.urlPrefix, keys, nowSeconds);
   if (!signature.signed && (s.RESTRICT_UNSIGNED_URLS || endpoint.restrictUnsignedUrls)) {
     throw new IkError(401, 'EUNAUTHORIZED', 'This URL endpoint serves signed URLs only');
   }
-  const texts = transformationTexts(new URL(rawUrl), endpoint.urlPrefix);
   if ((s.RESTRICT_UNNAMED_TRANSFORMATIONS || endpoint.restrictUnnamedTransformations) && !onlyNamed(texts)) {
     throw badParam('Bad Image Transformation Request: only named transformations (n-<name>) are allowed on this URL endpoint');
   }

@@ -55,12 +55,3 @@ export function acceptedModernFormat(accept: string, autoAvif: boolean): 'avif' 
   if (accepts(accept, 'image/webp')) return 'webp';
   return undefined;
 }
-
-export const CONTENT_TYPES: Record<OutputFormat | 'svg', string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  gif: 'image/gif',
-  svg: 'image/svg+xml',
-};

@@ -1,7 +1,8 @@
 import sharp, { type Sharp } from 'sharp';
 import { IkError, unsupported } from '../http/errors';
+import { IMAGE_TYPES } from '../http/headers';
 import { checkAnimation, checkOutputSize, transformTimeout } from '../security/limits';
-import { chooseFormat, CONTENT_TYPES } from './format';
+import { chooseFormat } from './format';
 import { lastValue, type OutputFormat, type Step } from './params';
 import { decode, frameSize, isAnimated, open, stacked, type Picture } from './picture';
 import { planGeometry, sizeAfter, type Size } from './plan';
@@ -143,7 +144,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     const { data, info } = await encode(pipeline, choice.format, encodeOptions, animation).toBuffer({ resolveWithObject: true });
     return {
       body: data,
-      contentType: CONTENT_TYPES[choice.format],
+      contentType: IMAGE_TYPES[choice.format].contentType,
       negotiated: choice.negotiated,
       width: info.width,
       height: animated ? frameSize(picture).height : info.height,
