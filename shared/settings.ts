@@ -68,6 +68,8 @@ const schema = z.object({
   FRONT_DOOR_RESOURCE_GROUP: z.string().min(1).optional(),
   FRONT_DOOR_PROFILE: z.string().min(1).optional(),
   FRONT_DOOR_ENDPOINT: z.string().min(1).optional(),
+  /** Azure Resource Manager of the cloud the Front Door profile is in (sovereign clouds have their own). */
+  RESOURCE_MANAGER_ENDPOINT: z.string().url().default('https://management.azure.com'),
 });
 
 export type Settings = z.infer<typeof schema>;

@@ -90,6 +90,7 @@ var appSettings = {
   FRONT_DOOR_RESOURCE_GROUP: resourceGroup().name
   FRONT_DOOR_PROFILE: frontDoorProfileName
   FRONT_DOOR_ENDPOINT: frontDoorEndpointName
+  RESOURCE_MANAGER_ENDPOINT: environment().resourceManager
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -17,7 +17,9 @@ let client: CdnManagementClient | undefined;
  */
 export async function purgeFrontDoor(paths: string[]): Promise<void> {
   const s = settings();
-  client ??= new CdnManagementClient(new DefaultAzureCredential(), s.FRONT_DOOR_SUBSCRIPTION_ID!);
+  // The token's audience is the Resource Manager endpoint itself, as in every Azure cloud.
+  const endpoint = s.RESOURCE_MANAGER_ENDPOINT.replace(/\/+$/, '');
+  client ??= new CdnManagementClient(new DefaultAzureCredential(), s.FRONT_DOOR_SUBSCRIPTION_ID!, { endpoint, $host: endpoint });
   await client.afdEndpoints.beginPurgeContentAndWait(s.FRONT_DOOR_RESOURCE_GROUP!, s.FRONT_DOOR_PROFILE!, s.FRONT_DOOR_ENDPOINT!, {
     contentPaths: paths,
   });

@@ -5,8 +5,18 @@ import { assetPrefix } from './key';
 export interface PurgeTarget {
   /** Rendition blob-name prefix to delete. */
   prefix: string;
-  /** The URL path as Front Door caches it, `*` kept for a wildcard. */
-  edgePath: string;
+  /**
+   * The URL paths as Front Door caches them, `*` kept for a wildcard: the path as given and, when it has a `tr:`
+   * segment, the path without it, under which Front Door keeps every `?tr=` form of the asset.
+   */
+  edgePaths: string[];
+}
+
+/** `path` without the `tr:` segment that follows the endpoint's prefix, if it has one. */
+function withoutPathTransformation(path: string, urlPrefix: string): string {
+  const segments = path.split('/');
+  const at = urlPrefix === '' ? 1 : 2;
+  return segments[at]?.startsWith('tr:') ? [...segments.slice(0, at), ...segments.slice(at + 1)].join('/') : path;
 }
 
 /**
@@ -38,5 +48,6 @@ export function purgeTarget(rawUrl: string, config: DeliveryConfig): PurgeTarget
     return 'url: a wildcard needs at least two folder levels, 15 characters, or a file name with an extension before "*"';
   }
   const prefix = wildcard ? `${parsed.endpoint.id}/${parsed.assetPath}` : assetPrefix(parsed.endpoint.id, parsed.assetPath);
-  return { prefix, edgePath: wildcard ? `${path}*` : path };
+  const edgePaths = [...new Set([path, withoutPathTransformation(path, parsed.endpoint.urlPrefix)])];
+  return { prefix, edgePaths: wildcard ? edgePaths.map((p) => `${p}*`) : edgePaths };
 }

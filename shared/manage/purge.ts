@@ -20,11 +20,11 @@ interface PurgeRecord {
 const purges = new Collection<PurgeRecord>('purge');
 const purgeInput = z.object({ url: z.string().min(1, 'is required') });
 
-async function finishEdgePurge(id: string, edgePath: string, log: (m: string) => void): Promise<void> {
+async function finishEdgePurge(id: string, edgePaths: string[], log: (m: string) => void): Promise<void> {
   let error: string | undefined;
   try {
     // Auto-format requests are cached at the edge under the rewritten hint paths too.
-    await purgeFrontDoor([edgePath, `/${EDGE_HINT_SEGMENT}/avif${edgePath}`, `/${EDGE_HINT_SEGMENT}/webp${edgePath}`]);
+    await purgeFrontDoor(edgePaths.flatMap((path) => [path, `/${EDGE_HINT_SEGMENT}/avif${path}`, `/${EDGE_HINT_SEGMENT}/webp${path}`]));
   } catch (e) {
     error = `Front Door purge failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
     log(error);
@@ -56,6 +56,6 @@ export const managePurge = managementHandler(async (request: HttpRequest, reques
   const purgeId = newId();
   const edge = frontDoorConfigured();
   await purges.create(purgeId, { url: input.data.url, status: edge ? 'Pending' : 'Completed', createdAt: new Date().toISOString() });
-  if (edge) void finishEdgePurge(purgeId, target.edgePath, log);
+  if (edge) void finishEdgePurge(purgeId, target.edgePaths, log);
   return json(201, { requestId: purgeId }, requestId);
 });

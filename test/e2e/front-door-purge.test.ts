@@ -1,0 +1,149 @@
+import ImageKit from '@imagekit/nodejs';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { RunningAzurite } from '../../dev/azurite';
+import { startAppProcess, type AppProcess } from '../helpers/app-process';
+import { serveDemoFromDefaultEndpoint } from '../helpers/app';
+import { startTestAzurite } from '../helpers/azurite';
+import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server';
+
+/**
+ * Front Door purges as the deployed app makes them: DefaultAzureCredential takes a token from the App Service
+ * managed identity endpoint (IDENTITY_ENDPOINT, IDENTITY_HEADER), and @azure/arm-cdn sends the purge to Resource
+ * Manager and polls the long-running operation. Both Azure services are stood in for by loopback servers that
+ * answer as the services document; Resource Manager over HTTPS, with a certificate made for this run that the app
+ * process trusts through NODE_EXTRA_CA_CERTS.
+ */
+describe('Front Door purge through Resource Manager with the managed identity', () => {
+  const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
+  const IDENTITY_SECRET = 'identity-header-secret-value';
+  const TOKEN = 'token-from-the-managed-identity-endpoint';
+  const purgePath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-images/providers/Microsoft.Cdn/profiles/fd-images/afdEndpoints/images/purge`;
+
+  let folder: string;
+  let azurite: RunningAzurite;
+  let identity: LoopbackServer;
+  let arm: LoopbackServer;
+  let app: AppProcess;
+  let client: ImageKit;
+  const purgeBodies: unknown[] = [];
+  /** What Resource Manager answers to the next purge: accepted (and finished once `finish` is true) or refused. */
+  const edge = { refuse: false, finish: false };
+
+  const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+
+  beforeAll(async () => {
+    folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ik-front-door-'));
+    const [key, cert] = [path.join(folder, 'key.pem'), path.join(folder, 'cert.pem')];
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+
+    // App Service's managed identity protocol, api-version 2019-08-01.
+    identity = await startLoopbackServer((req, res) => {
+      const query = new URL(req.url!, 'http://x').searchParams;
+      if (req.headers['x-identity-header'] !== IDENTITY_SECRET) return json(res, 401, { error: 'missing X-IDENTITY-HEADER' });
+      json(res, 200, { access_token: TOKEN, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: query.get('resource'), token_type: 'Bearer' });
+    });
+    // Resource Manager: POST …/afdEndpoints/{name}/purge answers 202 with an operation to poll (Azure-AsyncOperation).
+    arm = await startLoopbackServer(
+      (req, res) => {
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { error: { code: 'AuthenticationFailed', message: 'no token' } });
+        const url = new URL(req.url!, arm.url);
+        if (req.method === 'POST' && url.pathname === purgePath) {
+          let body = '';
+          req.on('data', (chunk) => (body += chunk));
+          req.on('end', () => {
+            purgeBodies.push(JSON.parse(body));
+            if (edge.refuse) return json(res, 403, { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action Microsoft.Cdn/profiles/afdEndpoints/purge/action' } });
+            const operation = `${arm.url}/operations/purge-${purgeBodies.length}?api-version=2024-02-01`;
+            json(res, 202, {}, { 'azure-asyncoperation': operation, location: operation, 'retry-after': '1' });
+          });
+          return;
+        }
+        if (req.method === 'GET' && url.pathname.startsWith('/operations/')) {
+          return json(res, 200, { status: edge.finish ? 'Succeeded' : 'InProgress' }, { 'retry-after': '1' });
+        }
+        json(res, 404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });
+      },
+      '127.0.0.1',
+      { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
+    );
+
+    azurite = await startTestAzurite();
+    const privateKey = 'private_front_door_purge_test_key';
+    app = await startAppProcess({
+      STORAGE_CONNECTION_STRING: azurite.connectionString,
+      PRIVATE_API_KEY: privateKey,
+      CONFIG_CACHE_SECONDS: '0',
+      FRONT_DOOR_SUBSCRIPTION_ID: SUBSCRIPTION,
+      FRONT_DOOR_RESOURCE_GROUP: 'rg-images',
+      FRONT_DOOR_PROFILE: 'fd-images',
+      FRONT_DOOR_ENDPOINT: 'images',
+      RESOURCE_MANAGER_ENDPOINT: arm.url,
+      IDENTITY_ENDPOINT: `${identity.url}/msi/token`,
+      IDENTITY_HEADER: IDENTITY_SECRET,
+      NODE_EXTRA_CA_CERTS: cert,
+    });
+    client = new ImageKit({ privateKey, baseURL: app.url, maxRetries: 0 });
+    const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    await serveDemoFromDefaultEndpoint({ url: app.url, privateKey, azurite, blobs, close: async () => undefined }, client);
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await azurite?.stop();
+    await arm?.close();
+    await identity?.close();
+    if (folder) await fs.promises.rm(folder, { recursive: true, force: true });
+  });
+
+  async function statusUntil(requestId: string, wanted: string): Promise<{ status?: string; error?: string }> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const status = (await client.cache.invalidation.get(requestId)) as { status?: string; error?: string };
+      if (status.status === wanted) return status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`purge ${requestId} never reached ${wanted}`);
+  }
+
+  it('purges the path, the asset path and their auto-format forms, stays Pending until Front Door finishes, then Completed', async () => {
+    const rendition = await fetch(`${app.url}/tr:w-100/sample/plant.jpg`);
+    expect(rendition.status).toBe(200);
+
+    const { requestId } = await client.cache.invalidation.create({ url: `${app.url}/tr:w-100/sample/plant.jpg` });
+    expect(await statusUntil(requestId!, 'Pending')).toEqual({ status: 'Pending' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await client.cache.invalidation.get(requestId!)).toEqual({ status: 'Pending' });
+    // The URL's own path form, and the asset's plain path, under which Front Door keeps every `?tr=` form.
+    const forms = (p: string) => [p, `/_ik-accept/avif${p}`, `/_ik-accept/webp${p}`];
+    expect(purgeBodies).toEqual([{ contentPaths: [...forms('/tr:w-100/sample/plant.jpg'), ...forms('/sample/plant.jpg')] }]);
+
+    edge.finish = true;
+    expect(await statusUntil(requestId!, 'Completed')).toEqual({ status: 'Completed' });
+    // The token came from the managed identity endpoint, for Resource Manager's own audience.
+    const tokenRequest = new URL(identity.requests[0].url, identity.url);
+    expect([tokenRequest.pathname, tokenRequest.searchParams.get('api-version'), tokenRequest.searchParams.get('resource')]).toEqual(['/msi/token', '2019-08-01', arm.url]);
+    const purgeRequest = arm.requests.find((r) => r.url.startsWith(purgePath))!;
+    expect(new URL(purgeRequest.url, arm.url).searchParams.get('api-version')).toBe('2024-02-01');
+  });
+
+  it('a refused edge purge is reported on the purge request; the renditions are removed all the same', async () => {
+    edge.refuse = true;
+    const first = await fetch(`${app.url}/tr:w-90/sample/landscape.jpg`);
+    expect(first.headers.get('x-rendition-cache')).toBe('MISS');
+
+    const { requestId } = await client.cache.invalidation.create({ url: `${app.url}/sample/landscape.jpg` });
+    const status = await statusUntil(requestId!, 'Completed');
+    expect(status.error).toMatch(/^Front Door purge failed: .*authorization to perform action Microsoft\.Cdn\/profiles\/afdEndpoints\/purge\/action/);
+    expect((await fetch(`${app.url}/tr:w-90/sample/landscape.jpg`)).headers.get('x-rendition-cache')).toBe('MISS');
+    // Neither the identity secret nor the token reaches a response or the log.
+    expect(JSON.stringify(status)).not.toContain(TOKEN);
+    expect(app.output()).not.toContain(TOKEN);
+    expect(app.output()).not.toContain(IDENTITY_SECRET);
+  });
+});
