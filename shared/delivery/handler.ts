@@ -28,7 +28,7 @@ function asIs(original: OriginObject): Output {
   return { body: original.body, contentType: original.contentType ?? 'application/octet-stream', negotiated: false };
 }
 
-async function produce(original: OriginObject, request: DeliveryRequest, accept: string, loadLayer: (path: string) => Promise<Buffer>): Promise<Output> {
+async function produce(original: OriginObject, request: DeliveryRequest, accept: string, loadLayer: (path: string) => Promise<Buffer>, timing: ServerTiming): Promise<Output> {
   if (request.steps.some((step) => step.orig)) return asIs(original);
   const s = settings();
   deliveryCounters.transforms++;
@@ -38,10 +38,11 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
     defaultQuality: s.DEFAULT_QUALITY,
     maxInputPixels: s.MAX_INPUT_PIXELS,
     loadLayer,
+    // `decode` appears in Server-Timing only when this request decoded; a reused decode leaves it out.
     reuseDecoded: (input, stage, decode) =>
       reuseDecoded(input, stage, () => {
         deliveryCounters.decodes++;
-        return decode();
+        return timing.measure('decode', decode);
       }),
   });
   if (result === 'svg') {
@@ -76,7 +77,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
       const fetched = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, fetchOptions));
       // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
       const loadLayer = async (path: string) => (await fetchOriginal(config, request.endpoint, path, { ...fetchOptions, defaultImage: undefined })).body;
-      return { original: fetched, output: await timing.measure('transform', () => produce(fetched, request, accept, loadLayer).then(secureOutput)) };
+      return { original: fetched, output: await timing.measure('transform', () => produce(fetched, request, accept, loadLayer, timing).then(secureOutput)) };
     });
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };

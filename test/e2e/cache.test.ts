@@ -78,6 +78,8 @@ describe('rendition cache, conditional requests, coalescing and purge', () => {
     expect(await Promise.all(variants.map(async (r) => (await sharp(r.body).metadata()).format))).toEqual(['webp', 'jpeg', 'jpeg', 'png']);
     for (const variant of variants) expect((await sharp(variant.body).metadata()).width).toBe(140);
     expect(deliveryCounters.decodes - decodes).toBe(1);
+    // Server-Timing shows which request decoded.
+    expect(variants.map((r) => /(^|, )decode;dur=/.test(r.headers.get('server-timing') ?? ''))).toEqual([true, false, false, false]);
     // Another first resize decodes again.
     expect((await sharp((await get('/tr:w-141/sample/landscape.jpg')).body).metadata()).width).toBe(141);
     expect(deliveryCounters.decodes - decodes).toBe(2);
