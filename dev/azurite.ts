@@ -12,11 +12,14 @@ export interface AzuriteOptions {
   tablePort: number;
   /** Folder for persistent data; without it Azurite keeps everything in memory. */
   location?: string;
+  /** HTTPS with this certificate and key (PEM files), and bearer tokens accepted besides the account key. */
+  tls?: { certPath: string; keyPath: string };
 }
 
 export interface RunningAzurite {
   connectionString: string;
   blobEndpoint: string;
+  tableEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -50,8 +53,8 @@ export function freePort(): Promise<number> {
 }
 
 /** A fresh in-memory Azurite on free loopback ports, for tests and benchmarks. */
-export async function startEphemeralAzurite(): Promise<RunningAzurite> {
-  return startAzurite({ blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort() });
+export async function startEphemeralAzurite(tls?: AzuriteOptions['tls']): Promise<RunningAzurite> {
+  return startAzurite({ blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort(), tls });
 }
 
 /** Starts Azurite (blob, queue, table) from node_modules on loopback, offline. */
@@ -67,6 +70,8 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     '--queueHost', '127.0.0.1', '--queuePort', String(options.queuePort),
     '--tableHost', '127.0.0.1', '--tablePort', String(options.tablePort),
     ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
+    // `basic` checks a token's lifetime, issuer and audience, not its signature: enough for a local identity stand-in.
+    ...(options.tls ? ['--cert', options.tls.certPath, '--key', options.tls.keyPath, '--oauth', 'basic'] : []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -76,12 +81,15 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
   await Promise.race([Promise.all([waitForPort(options.blobPort, deadline), waitForPort(options.tablePort, deadline)]), exited]);
   exited.catch(() => undefined);
 
-  const blobEndpoint = `http://127.0.0.1:${options.blobPort}/${AZURITE_ACCOUNT}`;
+  const scheme = options.tls ? 'https' : 'http';
+  const blobEndpoint = `${scheme}://127.0.0.1:${options.blobPort}/${AZURITE_ACCOUNT}`;
+  const tableEndpoint = `${scheme}://127.0.0.1:${options.tablePort}/${AZURITE_ACCOUNT}`;
   return {
     blobEndpoint,
+    tableEndpoint,
     connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
-      `BlobEndpoint=${blobEndpoint};TableEndpoint=http://127.0.0.1:${options.tablePort}/${AZURITE_ACCOUNT};`,
+      `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${blobEndpoint};TableEndpoint=${tableEndpoint};`,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startAzurite } from './azurite';
 
-/** `npm start`: embedded Azurite (unless STORAGE_CONNECTION_STRING is set), a private key, the demo, the local host. */
+/** `npm start`: embedded Azurite (unless STORAGE_CONNECTION_STRING or STORAGE_ACCOUNT_NAME is set), a private key, the demo, the local host. */
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');
   const dataDir = path.join(root, '.data');
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
-  if (!env.STORAGE_CONNECTION_STRING) {
+  if (!env.STORAGE_CONNECTION_STRING && !env.STORAGE_ACCOUNT_NAME) {
     const azurite = await startAzurite({
       blobPort: Number(env.AZURITE_BLOB_PORT ?? 10000),
       queuePort: Number(env.AZURITE_QUEUE_PORT ?? 10001),
@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   const { startLocalHost } = await import('./server');
   const { settings } = await import('../shared/settings');
   settings();
-  const seeded = await seedDemo(env.STORAGE_CONNECTION_STRING!).catch((error: Error) => {
+  // The demo origin's SAS token is signed with the account key, which only a connection string carries.
+  const seeding = env.STORAGE_CONNECTION_STRING ? seedDemo(env.STORAGE_CONNECTION_STRING) : Promise.reject(new Error('it needs STORAGE_CONNECTION_STRING (an account key)'));
+  const seeded = await seeding.catch((error: Error) => {
     console.log(`Demo not seeded: ${error.message}`);
     return false;
   });

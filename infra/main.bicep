@@ -126,7 +126,6 @@ module keyVault 'modules/key-vault.bicep' = {
     location: location
     tags: tags
     keyVaultName: names.keyVault
-    dataStorageName: storage.outputs.dataStorageName
     privateApiKey: privateApiKey
     previousPrivateApiKey: previousPrivateApiKey
   }
@@ -163,7 +162,6 @@ var previousPrivateApiKeySecretName = empty(previousPrivateApiKey) ? '' : keyVau
 var secretNames = [
   keyVault.outputs.privateApiKeySecretName
   previousPrivateApiKeySecretName
-  keyVault.outputs.storageConnectionStringSecretName
 ]
 
 module roleAssignments 'modules/role-assignments.bicep' = {
@@ -207,7 +205,7 @@ module appSettings 'modules/app-settings.bicep' = {
     keyVaultName: keyVault.outputs.keyVaultName
     privateApiKeySecretName: keyVault.outputs.privateApiKeySecretName
     previousPrivateApiKeySecretName: previousPrivateApiKeySecretName
-    storageConnectionStringSecretName: keyVault.outputs.storageConnectionStringSecretName
+    dataStorageName: storage.outputs.dataStorageName
     renditionContainerName: storage.outputs.renditionContainerName
     configTableName: storage.outputs.configTableName
     autoAvif: autoAvif

@@ -15,7 +15,13 @@ const schema = z.object({
   RESTRICT_UNSIGNED_URLS: bool.default(false),
   /** Only `n-` (named) transformations on every endpoint; 400 otherwise. */
   RESTRICT_UNNAMED_TRANSFORMATIONS: bool.default(false),
-  STORAGE_CONNECTION_STRING: z.string().min(1),
+  /** The app's own storage (config table, renditions) with an account key or SAS; or else STORAGE_ACCOUNT_NAME. */
+  STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  /** The app's own storage reached with its managed identity, no keys: the account name. */
+  STORAGE_ACCOUNT_NAME: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
+  /** With STORAGE_ACCOUNT_NAME: the blob and table service URLs, when not the public cloud's (sovereign clouds, private endpoints). */
+  STORAGE_BLOB_ENDPOINT: z.string().url().optional(),
+  STORAGE_TABLE_ENDPOINT: z.string().url().optional(),
   CONFIG_TABLE: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
@@ -70,6 +76,10 @@ const schema = z.object({
   FRONT_DOOR_ENDPOINT: z.string().min(1).optional(),
   /** Azure Resource Manager of the cloud the Front Door profile is in (sovereign clouds have their own). */
   RESOURCE_MANAGER_ENDPOINT: z.string().url().default('https://management.azure.com'),
+}).superRefine((s, ctx) => {
+  if ((s.STORAGE_CONNECTION_STRING === undefined) === (s.STORAGE_ACCOUNT_NAME === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['STORAGE_CONNECTION_STRING'], message: 'set exactly one of STORAGE_CONNECTION_STRING (account key) and STORAGE_ACCOUNT_NAME (managed identity)' });
+  }
 });
 
 export type Settings = z.infer<typeof schema>;

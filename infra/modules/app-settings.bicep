@@ -11,7 +11,8 @@ param privateApiKeySecretName string
 @description('Empty when no previous key is kept.')
 param previousPrivateApiKeySecretName string
 
-param storageConnectionStringSecretName string
+@description('The account of the rendition container and the config table, reached with the app\'s identity.')
+param dataStorageName string
 param renditionContainerName string
 param configTableName string
 param autoAvif bool
@@ -63,6 +64,10 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
+resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: dataStorageName
+}
+
 var previousPrivateApiKeyReference = empty(previousPrivateApiKeySecretName) ? '' : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${previousPrivateApiKeySecretName})'
 
 var appSettings = {
@@ -77,7 +82,11 @@ var appSettings = {
 
   PRIVATE_API_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${privateApiKeySecretName})'
   PREVIOUS_PRIVATE_API_KEY: previousPrivateApiKeyReference
-  STORAGE_CONNECTION_STRING: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${storageConnectionStringSecretName})'
+  // The data account with the identity (data roles on the container and the table), no account key.
+  STORAGE_CONNECTION_STRING: ''
+  STORAGE_ACCOUNT_NAME: dataStorage.name
+  STORAGE_BLOB_ENDPOINT: dataStorage.properties.primaryEndpoints.blob
+  STORAGE_TABLE_ENDPOINT: dataStorage.properties.primaryEndpoints.table
   // Renditions live in the same account as the config table.
   RENDITION_STORAGE_CONNECTION_STRING: ''
   RENDITION_CONTAINER: renditionContainerName

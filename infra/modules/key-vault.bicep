@@ -5,7 +5,6 @@
 param location string
 param tags object
 param keyVaultName string
-param dataStorageName string
 
 @secure()
 param privateApiKey string
@@ -48,22 +47,7 @@ resource previousPrivateApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-
   }
 }
 
-resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
-  name: dataStorageName
-}
-
-// The app takes a connection string today; the key is read here and goes straight into the
-// vault, so it never appears in an output or an app setting.
-resource storageConnectionStringSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: 'storage-connection-string'
-  properties: {
-    value: 'DefaultEndpointsProtocol=https;AccountName=${dataStorage.name};AccountKey=${dataStorage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
-  }
-}
-
 output keyVaultName string = vault.name
 output privateApiKeySecretName string = privateApiKeySecret.name
 // Only created while a previous key is kept; main.bicep knows when that is.
 output previousPrivateApiKeySecretName string = previousPrivateApiKeySecretName
-output storageConnectionStringSecretName string = storageConnectionStringSecret.name

@@ -1,8 +1,7 @@
 // Two accounts so each can have the strictest auth it allows:
 // - host: the Functions host and the Flex deployment package, identity only (shared key off);
-// - data: the rendition cache and the config table, which the app reaches through
-//   STORAGE_CONNECTION_STRING today, so shared-key access stays on there. Moving the app to
-//   identity-based storage is a later change; then this account can turn shared key off too.
+// - data: the rendition cache and the config table, which the app reaches with its identity
+//   (STORAGE_ACCOUNT_NAME), so shared key is off there too.
 
 param location string
 param tags object
@@ -54,8 +53,7 @@ resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   properties: {
     accessTier: 'Hot'
     allowBlobPublicAccess: false
-    // Needed while the app authenticates with STORAGE_CONNECTION_STRING (an account key).
-    allowSharedKeyAccess: true
+    allowSharedKeyAccess: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
   }

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { buffer } from 'node:stream/consumers';
 import { abandonable } from '../http/streams';
 import { settings } from '../settings';
+import { appBlobService, createUnlessRefused } from '../storage';
 import { forgetPrefix } from './key';
 
 /** A finished response body with the headers that belong to it. */
@@ -35,20 +36,19 @@ function memoryCache(): LRUCache<string, Rendition> | undefined {
 }
 
 function blobContainer(): ContainerClient {
-  const s = settings();
-  container ??= BlobServiceClient.fromConnectionString(s.RENDITION_STORAGE_CONNECTION_STRING ?? s.STORAGE_CONNECTION_STRING).getContainerClient(
-    s.RENDITION_CONTAINER,
-  );
+  if (!container) {
+    const s = settings();
+    const service = s.RENDITION_STORAGE_CONNECTION_STRING ? BlobServiceClient.fromConnectionString(s.RENDITION_STORAGE_CONNECTION_STRING) : appBlobService();
+    container = service.getContainerClient(s.RENDITION_CONTAINER);
+  }
   return container;
 }
 
 function ensureContainer(): Promise<unknown> {
-  containerReady ??= blobContainer()
-    .createIfNotExists()
-    .catch((error: unknown) => {
-      containerReady = undefined;
-      throw error;
-    });
+  containerReady ??= createUnlessRefused(blobContainer().createIfNotExists()).catch((error: unknown) => {
+    containerReady = undefined;
+    throw error;
+  });
   return containerReady;
 }
 

@@ -1,6 +1,7 @@
 import { RestError, TableClient } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
 import { settings } from '../settings';
+import { appTable, createUnlessRefused } from '../storage';
 
 export interface Versioned<T> {
   id: string;
@@ -16,11 +17,7 @@ let probeClient: TableClient | undefined;
 let ready: Promise<void> | undefined;
 
 function connect(maxRetries?: number): TableClient {
-  const { STORAGE_CONNECTION_STRING, CONFIG_TABLE } = settings();
-  return TableClient.fromConnectionString(STORAGE_CONNECTION_STRING, CONFIG_TABLE, {
-    allowInsecureConnection: STORAGE_CONNECTION_STRING.includes('http://'),
-    ...(maxRetries === undefined ? {} : { retryOptions: { maxRetries } }),
-  });
+  return appTable(settings().CONFIG_TABLE, maxRetries);
 }
 
 function table(): TableClient {
@@ -30,7 +27,7 @@ function table(): TableClient {
 
 async function ensureTable(): Promise<TableClient> {
   const t = table();
-  ready ??= t.createTable().catch((error: unknown) => {
+  ready ??= createUnlessRefused(t.createTable()).then(() => undefined).catch((error: unknown) => {
     ready = undefined;
     throw error;
   });

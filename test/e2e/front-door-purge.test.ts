@@ -1,16 +1,16 @@
 import ImageKit from '@imagekit/nodejs';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { RunningAzurite } from '../../dev/azurite';
 import { startAppProcess, type AppProcess } from '../helpers/app-process';
 import { serveDemoFromDefaultEndpoint } from '../helpers/app';
 import { startTestAzurite } from '../helpers/azurite';
+import { startIdentityEndpoint, type IdentityEndpoint } from '../helpers/identity';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server';
+import { loopbackCertificate } from '../helpers/tls';
 
 /**
  * Front Door purges as the deployed app makes them: DefaultAzureCredential takes a token from the App Service
@@ -21,13 +21,12 @@ import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-se
  */
 describe('Front Door purge through Resource Manager with the managed identity', () => {
   const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
-  const IDENTITY_SECRET = 'identity-header-secret-value';
-  const TOKEN = 'token-from-the-managed-identity-endpoint';
   const purgePath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-images/providers/Microsoft.Cdn/profiles/fd-images/afdEndpoints/images/purge`;
 
   let folder: string;
   let azurite: RunningAzurite;
-  let identity: LoopbackServer;
+  let identity: IdentityEndpoint;
+  let token: string;
   let arm: LoopbackServer;
   let app: AppProcess;
   let client: ImageKit;
@@ -40,19 +39,12 @@ describe('Front Door purge through Resource Manager with the managed identity', 
 
   beforeAll(async () => {
     folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ik-front-door-'));
-    const [key, cert] = [path.join(folder, 'key.pem'), path.join(folder, 'cert.pem')];
-    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-
-    // App Service's managed identity protocol, api-version 2019-08-01.
-    identity = await startLoopbackServer((req, res) => {
-      const query = new URL(req.url!, 'http://x').searchParams;
-      if (req.headers['x-identity-header'] !== IDENTITY_SECRET) return json(res, 401, { error: 'missing X-IDENTITY-HEADER' });
-      json(res, 200, { access_token: TOKEN, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: query.get('resource'), token_type: 'Bearer' });
-    });
+    const certificate = await loopbackCertificate(folder);
+    identity = await startIdentityEndpoint();
     // Resource Manager: POST …/afdEndpoints/{name}/purge answers 202 with an operation to poll (Azure-AsyncOperation).
     arm = await startLoopbackServer(
       (req, res) => {
-        if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { error: { code: 'AuthenticationFailed', message: 'no token' } });
+        if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: { code: 'AuthenticationFailed', message: 'no token' } });
         const url = new URL(req.url!, arm.url);
         if (req.method === 'POST' && url.pathname === purgePath) {
           let body = '';
@@ -71,8 +63,10 @@ describe('Front Door purge through Resource Manager with the managed identity', 
         json(res, 404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });
       },
       '127.0.0.1',
-      { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
+      { key: certificate.key, cert: certificate.cert },
     );
+    // The token's audience is Resource Manager itself.
+    token = identity.token(arm.url);
 
     azurite = await startTestAzurite();
     const privateKey = 'private_front_door_purge_test_key';
@@ -85,9 +79,8 @@ describe('Front Door purge through Resource Manager with the managed identity', 
       FRONT_DOOR_PROFILE: 'fd-images',
       FRONT_DOOR_ENDPOINT: 'images',
       RESOURCE_MANAGER_ENDPOINT: arm.url,
-      IDENTITY_ENDPOINT: `${identity.url}/msi/token`,
-      IDENTITY_HEADER: IDENTITY_SECRET,
-      NODE_EXTRA_CA_CERTS: cert,
+      ...identity.env,
+      NODE_EXTRA_CA_CERTS: certificate.certPath,
     });
     client = new ImageKit({ privateKey, baseURL: app.url, maxRetries: 0 });
     const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
@@ -98,7 +91,7 @@ describe('Front Door purge through Resource Manager with the managed identity', 
     await app?.stop();
     await azurite?.stop();
     await arm?.close();
-    await identity?.close();
+    await identity?.server.close();
     if (folder) await fs.promises.rm(folder, { recursive: true, force: true });
   });
 
@@ -126,7 +119,7 @@ describe('Front Door purge through Resource Manager with the managed identity', 
     edge.finish = true;
     expect(await statusUntil(requestId!, 'Completed')).toEqual({ status: 'Completed' });
     // The token came from the managed identity endpoint, for Resource Manager's own audience.
-    const tokenRequest = new URL(identity.requests[0].url, identity.url);
+    const tokenRequest = new URL(identity.server.requests[0].url, identity.server.url);
     expect([tokenRequest.pathname, tokenRequest.searchParams.get('api-version'), tokenRequest.searchParams.get('resource')]).toEqual(['/msi/token', '2019-08-01', arm.url]);
     const purgeRequest = arm.requests.find((r) => r.url.startsWith(purgePath))!;
     expect(new URL(purgeRequest.url, arm.url).searchParams.get('api-version')).toBe('2024-02-01');
@@ -142,8 +135,8 @@ describe('Front Door purge through Resource Manager with the managed identity', 
     expect(status.error).toMatch(/^Front Door purge failed: .*authorization to perform action Microsoft\.Cdn\/profiles\/afdEndpoints\/purge\/action/);
     expect((await fetch(`${app.url}/tr:w-90/sample/landscape.jpg`)).headers.get('x-rendition-cache')).toBe('MISS');
     // Neither the identity secret nor the token reaches a response or the log.
-    expect(JSON.stringify(status)).not.toContain(TOKEN);
-    expect(app.output()).not.toContain(TOKEN);
-    expect(app.output()).not.toContain(IDENTITY_SECRET);
+    expect(JSON.stringify(status)).not.toContain(token);
+    expect(app.output()).not.toContain(token);
+    expect(app.output()).not.toContain(identity.env.IDENTITY_HEADER);
   });
 });

@@ -281,10 +281,10 @@ describe('infra: app settings', () => {
     expect([...explicit, ...tunable].filter((name) => rejected.includes(name!))).toEqual([]);
   });
 
-  it('secrets reach the app only as Key Vault references', () => {
+  it('secrets reach the app only as Key Vault references; storage is reached with the identity, no key', () => {
     const settings = properties(variable(root, 'appSettings')!);
-    for (const name of ['PRIVATE_API_KEY', 'STORAGE_CONNECTION_STRING']) {
-      expect(settings.get(name)?.text).toMatch(/^'@Microsoft\.KeyVault\(VaultName=/);
-    }
+    expect(settings.get('PRIVATE_API_KEY')?.text).toMatch(/^'@Microsoft\.KeyVault\(VaultName=/);
+    expect(settings.get('STORAGE_CONNECTION_STRING')?.text).toBe("''");
+    expect(settings.get('STORAGE_ACCOUNT_NAME')?.text).toBe('dataStorage.name');
   });
 });

@@ -1,12 +1,8 @@
 import net from 'node:net';
 import {
-  AccountSASPermissions,
-  AccountSASResourceTypes,
-  AccountSASServices,
   BlobServiceClient,
   ContainerClient,
   ContainerSASPermissions,
-  generateAccountSASQueryParameters,
   generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
@@ -15,7 +11,7 @@ import { readOnlyContainerSas } from '../../dev/seed';
 import { ikFailure as failure } from '../helpers/failure';
 import { azureBlobOrigin, sasProblem } from '../../shared/origins/azure-blob';
 import type { AzureBlobOriginConfig } from '../../shared/config/schemas';
-import { freePort, startTestAzurite } from '../helpers/azurite';
+import { azuriteAccountSas, freePort, startTestAzurite } from '../helpers/azurite';
 
 describe('AZURE_BLOB origin against Azurite', () => {
   let azurite: RunningAzurite;
@@ -68,16 +64,7 @@ describe('AZURE_BLOB origin against Azurite', () => {
   });
 
   const credential = () => new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
-  const readOnlyAccountSas = () =>
-    `?${generateAccountSASQueryParameters(
-      {
-        services: AccountSASServices.parse('b').toString(),
-        resourceTypes: AccountSASResourceTypes.parse('co').toString(),
-        permissions: AccountSASPermissions.parse('r'),
-        expiresOn: new Date(Date.now() + 3600_000),
-      },
-      credential(),
-    ).toString()}`;
+  const readOnlyAccountSas = () => `?${azuriteAccountSas('b', 'co', 'r')}`;
 
   it('a read-only account SAS reads but cannot write', async () => {
     const accountSas = readOnlyAccountSas();
