@@ -1,15 +1,7 @@
 import { TableClient } from '@azure/data-tables';
-import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { appIdentity } from './identity';
 import { settings } from './settings';
-
-let credential: DefaultAzureCredential | undefined;
-
-/** The app's managed identity (App Service's identity endpoint in Azure, a developer's login elsewhere). */
-function identity(): DefaultAzureCredential {
-  credential ??= new DefaultAzureCredential();
-  return credential;
-}
 
 /** A service URL of the identity-reached account: as configured (Bicep writes them with a trailing slash), else the public cloud's. */
 function serviceUrl(configured: string | undefined, service: 'blob' | 'table'): string {
@@ -20,7 +12,7 @@ function serviceUrl(configured: string | undefined, service: 'blob' | 'table'): 
 export function appBlobService(): BlobServiceClient {
   const s = settings();
   if (s.STORAGE_CONNECTION_STRING) return BlobServiceClient.fromConnectionString(s.STORAGE_CONNECTION_STRING);
-  return new BlobServiceClient(serviceUrl(s.STORAGE_BLOB_ENDPOINT, 'blob'), identity());
+  return new BlobServiceClient(serviceUrl(s.STORAGE_BLOB_ENDPOINT, 'blob'), appIdentity());
 }
 
 /** A table of the app's own storage, reached like `appBlobService`. */
@@ -30,7 +22,7 @@ export function appTable(name: string, maxRetries?: number): TableClient {
   if (s.STORAGE_CONNECTION_STRING) {
     return TableClient.fromConnectionString(s.STORAGE_CONNECTION_STRING, name, { allowInsecureConnection: s.STORAGE_CONNECTION_STRING.includes('http://'), ...retries });
   }
-  return new TableClient(serviceUrl(s.STORAGE_TABLE_ENDPOINT, 'table'), name, identity(), retries);
+  return new TableClient(serviceUrl(s.STORAGE_TABLE_ENDPOINT, 'table'), name, appIdentity(), retries);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CdnManagementClient } from '@azure/arm-cdn';
-import { DefaultAzureCredential } from '@azure/identity';
+import { appIdentity } from '../identity';
 import { settings } from '../settings';
 
 /** True when the Front Door settings are all present, so purges reach the edge too. */
@@ -19,7 +19,7 @@ export async function purgeFrontDoor(paths: string[]): Promise<void> {
   const s = settings();
   // The token's audience is the Resource Manager endpoint itself, as in every Azure cloud.
   const endpoint = s.RESOURCE_MANAGER_ENDPOINT.replace(/\/+$/, '');
-  client ??= new CdnManagementClient(new DefaultAzureCredential(), s.FRONT_DOOR_SUBSCRIPTION_ID!, { endpoint, $host: endpoint });
+  client ??= new CdnManagementClient(appIdentity(), s.FRONT_DOOR_SUBSCRIPTION_ID!, { endpoint, $host: endpoint });
   await client.afdEndpoints.beginPurgeContentAndWait(s.FRONT_DOOR_RESOURCE_GROUP!, s.FRONT_DOOR_PROFILE!, s.FRONT_DOOR_ENDPOINT!, {
     contentPaths: paths,
   });
