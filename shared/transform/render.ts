@@ -55,7 +55,7 @@ function encode(pipeline: Sharp, format: OutputFormat, o: EncodeOptions, animati
     case 'webp':
       return pipeline.webp({ quality: o.quality, lossless: o.lossless, effort: 4, ...animation });
     case 'avif':
-      return pipeline.avif({ quality: o.quality, lossless: o.lossless, effort: 2 });
+      return pipeline.avif({ quality: o.quality, lossless: o.lossless, effort: 3 });
     case 'gif':
       return pipeline.gif(animation);
   }
