@@ -26,13 +26,22 @@ export function appTable(name: string, maxRetries?: number): TableClient {
 }
 
 /**
- * Creating the app's container or table only helps on new storage. An identity whose data roles cover just that
- * container or table may be refused the create, and then the deployment made it already: a refusal (403) counts
- * as "it exists"; any real problem shows on the next read or write.
+ * Creates the app's container or table once, before first use; after a failure, again on the next call. Creating
+ * only helps on new storage: an identity whose data roles cover just that container or table may be refused the
+ * create, and then the deployment made it already, so a refusal (403) counts as "it exists"; any real problem
+ * shows on the next read or write.
  */
-export function createUnlessRefused(create: Promise<unknown>): Promise<unknown> {
-  return create.catch((error: unknown) => {
-    if ((error as { statusCode?: number }).statusCode === 403) return undefined;
-    throw error;
-  });
+export function createOnce(create: () => Promise<unknown>): () => Promise<void> {
+  let created: Promise<void> | undefined;
+  return () => {
+    created ??= create().then(
+      () => undefined,
+      (error: unknown) => {
+        if ((error as { statusCode?: number }).statusCode === 403) return;
+        created = undefined;
+        throw error;
+      },
+    );
+    return created;
+  };
 }

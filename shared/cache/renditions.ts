@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { buffer } from 'node:stream/consumers';
 import { abandonable } from '../http/streams';
 import { settings } from '../settings';
-import { appBlobService, createUnlessRefused } from '../storage';
+import { appBlobService, createOnce } from '../storage';
 import { forgetPrefix } from './key';
 
 /** A finished response body with the headers that belong to it. */
@@ -26,7 +26,6 @@ const MEMORY_TTL_MS = 60_000;
 
 let memory: LRUCache<string, Rendition> | undefined;
 let container: ContainerClient | undefined;
-let containerReady: Promise<unknown> | undefined;
 
 function memoryCache(): LRUCache<string, Rendition> | undefined {
   const maxSize = Math.floor(settings().MEMORY_CACHE_MB * 1024 * 1024);
@@ -44,13 +43,7 @@ function blobContainer(): ContainerClient {
   return container;
 }
 
-function ensureContainer(): Promise<unknown> {
-  containerReady ??= createUnlessRefused(blobContainer().createIfNotExists()).catch((error: unknown) => {
-    containerReady = undefined;
-    throw error;
-  });
-  return containerReady;
-}
+const ensureContainer = createOnce(() => blobContainer().createIfNotExists());
 
 // Blob metadata names must be identifiers; values are ASCII.
 const META = { etag: 'contentetag', negotiated: 'negotiated', lastModified: 'originlastmodified', extra: 'extraheaders' };

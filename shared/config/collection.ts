@@ -1,7 +1,7 @@
 import { RestError, TableClient } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
 import { settings } from '../settings';
-import { appTable, createUnlessRefused } from '../storage';
+import { appTable, createOnce } from '../storage';
 
 export interface Versioned<T> {
   id: string;
@@ -14,7 +14,6 @@ export class WriteConflictError extends Error {}
 
 let client: TableClient | undefined;
 let probeClient: TableClient | undefined;
-let ready: Promise<void> | undefined;
 
 function connect(maxRetries?: number): TableClient {
   return appTable(settings().CONFIG_TABLE, maxRetries);
@@ -25,14 +24,11 @@ function table(): TableClient {
   return client;
 }
 
+const createTable = createOnce(() => table().createTable());
+
 async function ensureTable(): Promise<TableClient> {
-  const t = table();
-  ready ??= createUnlessRefused(t.createTable()).then(() => undefined).catch((error: unknown) => {
-    ready = undefined;
-    throw error;
-  });
-  await ready;
-  return t;
+  await createTable();
+  return table();
 }
 
 /** ImageKit ids are 24 hex digits. */

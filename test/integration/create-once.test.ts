@@ -2,7 +2,7 @@ import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { RunningAzurite } from '../../dev/azurite';
 import { AZURITE_ACCOUNT } from '../../dev/azurite';
-import { createUnlessRefused } from '../../shared/storage';
+import { createOnce } from '../../shared/storage';
 import { azuriteAccountSas, freePort, startTestAzurite } from '../helpers/azurite';
 
 /**
@@ -10,7 +10,7 @@ import { azuriteAccountSas, freePort, startTestAzurite } from '../helpers/azurit
  * container and table (as the Bicep deployment grants) may be refused the create of what the deployment already
  * made; here a real refusal comes from an account SAS that covers objects only.
  */
-describe('createUnlessRefused: a refused create of the container or table is not an error', () => {
+describe('createOnce: a refused create of the container or table is not an error', () => {
   let azurite: RunningAzurite;
   let objectsOnly: string;
 
@@ -24,16 +24,16 @@ describe('createUnlessRefused: a refused create of the container or table is not
   it('a 403 on creating a container or a table resolves; the refusal was real', async () => {
     const container = BlobServiceClient.fromConnectionString(objectsOnly).getContainerClient('renditions');
     expect(await container.create().catch((error: { statusCode?: number }) => error.statusCode)).toBe(403);
-    await expect(createUnlessRefused(container.createIfNotExists())).resolves.toBeUndefined();
+    await expect(createOnce(() => container.createIfNotExists())()).resolves.toBeUndefined();
     expect(await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('renditions').exists()).toBe(false);
 
     const table = TableClient.fromConnectionString(objectsOnly, 'imagecdnconfig', { allowInsecureConnection: true });
     expect(await table.createTable().catch((error: { statusCode?: number }) => error.statusCode)).toBe(403);
-    await expect(createUnlessRefused(table.createTable())).resolves.toBeUndefined();
+    await expect(createOnce(() => table.createTable())()).resolves.toBeUndefined();
   });
 
   it('other failures still reject', async () => {
     const nowhere = new BlobServiceClient(`http://127.0.0.1:${await freePort()}/${AZURITE_ACCOUNT}`, undefined, { retryOptions: { maxTries: 1 } });
-    await expect(createUnlessRefused(nowhere.getContainerClient('renditions').createIfNotExists())).rejects.toThrow();
+    await expect(createOnce(() => nowhere.getContainerClient('renditions').createIfNotExists())()).rejects.toThrow();
   });
 });
