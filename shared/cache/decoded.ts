@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { settings } from '../settings';
 import type { Picture } from '../transform/picture';
+import { coalesce } from './coalesce';
 
 let pictures: LRUCache<string, Picture> | undefined;
-/** Decodes running now, so concurrent renditions of one original wait for one decode instead of starting their own. */
-const running = new Map<string, Promise<Picture>>();
 /** Content hashes of originals held by the originals cache, which hands out the same Buffer again. */
 const hashes = new WeakMap<Buffer, string>();
 
@@ -37,16 +36,14 @@ export async function reuseDecoded(input: Buffer, stage: string, decode: () => P
   const memory = cache();
   if (!memory) return decode();
   const key = `${contentHash(input)}\n${stage}`;
-  const kept = memory.get(key) ?? running.get(key);
+  const kept = memory.get(key);
   if (kept) return kept;
-  const decoding = decode().then((picture) => {
+  // Concurrent renditions of one original wait for one decode. The prefix keeps these keys apart from rendition
+  // names (`<endpoint>/…`), which share the single-flight map.
+  const { value } = await coalesce(`decoded\n${key}`, async () => {
+    const picture = await decode();
     if (byteSize(picture) <= memory.maxSize / 8) memory.set(key, picture);
-    return picture;
+    return { value: picture };
   });
-  running.set(key, decoding);
-  try {
-    return await decoding;
-  } finally {
-    running.delete(key);
-  }
+  return value;
 }

@@ -15,7 +15,7 @@ import { applyClientHints, readClientHints, usesClientHints } from '../transform
 import { acceptedModernFormat } from '../transform/format';
 import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
-import { coalesce } from './coalesce';
+import { coalesce } from '../cache/coalesce';
 import { readEdgeHint } from './edge-hint';
 import { fetchOriginal, type FetchOriginalOptions } from './fetch-original';
 import { deliveryCounters, ServerTiming } from './metrics';
