@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { deliveryErrorResponse } from '../shared/http/errors';
+import { pathProblem, unsafePath } from '../shared/security/paths';
 import { createRouter } from './router';
 
 /** Loads every compiled function file, as the Functions host does through package.json `main`. */
@@ -72,6 +74,15 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
       // Concatenated, not resolved: a target such as `//a/b.jpg` is a path here, not a host.
       const url = new URL(`http://${req.headers.host ?? `${host}:${port}`}${req.url ?? '/'}`);
       const method = (req.method ?? 'GET').toUpperCase();
+      // URL parsing folds `/a/../b` into `/b`; a target that needs folding is refused instead, as delivery refuses
+      // a dot segment in any other encoding.
+      const rawPath = (req.url ?? '/').split('?')[0];
+      const problem = pathProblem(rawPath);
+      if (problem) {
+        const { status, headers, body } = deliveryErrorResponse(unsafePath(rawPath, 'the request', problem), randomUUID());
+        res.writeHead(status ?? 400, headers as Record<string, string>).end(body as string);
+        return;
+      }
       const matched = route(method, url.pathname);
       if (matched === undefined || matched === 'method-not-allowed') {
         res.writeHead(matched ? 405 : 404, { 'content-type': 'text/plain' }).end(matched ? 'Method Not Allowed' : 'Not Found');

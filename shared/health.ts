@@ -1,27 +1,43 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pingConfigStore } from './config/collection';
+import { storageDeadlines } from './storage';
 
-const CACHE_MS = 5000;
+/** A result is reused this long, so frequent probes cost one storage call between them. */
+const CACHE_MS = 2000;
 let last: { at: number; problem: string | undefined } | undefined;
+let running: Promise<string | undefined> | undefined;
 
-/** Reasons are the storage error's message; connection strings and keys are not part of it. */
+/** Reasons are the storage error's first line; connection strings and keys are not part of it. */
 async function check(): Promise<string | undefined> {
+  // The probe's own deadline, one storage try long, holds whatever the storage client does.
+  const deadlineMs = storageDeadlines().tryTimeoutMs;
+  const timedOut = sleep(deadlineMs, `storage did not answer within ${deadlineMs} ms`, { ref: false });
   try {
-    await pingConfigStore();
-    return undefined;
+    return await Promise.race([pingConfigStore().then(() => undefined), timedOut]);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return `storage unreachable: ${message}`;
   }
 }
 
-/** 200 once the app reaches its storage, 503 with the reason otherwise. The result is reused for a few seconds so probes stay cheap. */
+/** One check at a time, however many probes arrive while it runs. */
+function currentProblem(): Promise<string | undefined> {
+  if (last && Date.now() - last.at <= CACHE_MS) return Promise.resolve(last.problem);
+  running ??= check().then((problem) => {
+    last = { at: Date.now(), problem };
+    running = undefined;
+    return problem;
+  });
+  return running;
+}
+
+/** 200 once the app reaches its storage, 503 with the reason otherwise, always within one storage try's timeout. */
 export async function health(request: HttpRequest): Promise<HttpResponseInit> {
-  if (!last || Date.now() - last.at > CACHE_MS) last = { at: Date.now(), problem: await check() };
-  const ok = last.problem === undefined;
+  const problem = await currentProblem();
   return {
-    status: ok ? 200 : 503,
+    status: problem === undefined ? 200 : 503,
     headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
-    body: request.method === 'HEAD' ? undefined : ok ? 'OK' : `Unavailable: ${last.problem}`,
+    body: request.method === 'HEAD' ? undefined : problem === undefined ? 'OK' : `Unavailable: ${problem}`,
   };
 }

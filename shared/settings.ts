@@ -27,6 +27,12 @@ const schema = z.object({
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
     .default('imagecdnconfig'),
   CONFIG_CACHE_SECONDS: z.coerce.number().min(0).default(10),
+  /** One try of one call to the app's own storage (config table, rendition container). */
+  STORAGE_TRY_TIMEOUT_MS: positiveInt.default(2000),
+  /** All tries of one call to the app's own storage together. */
+  STORAGE_DEADLINE_MS: positiveInt.default(5000),
+  /** Tries of one call to the app's own storage at most. */
+  STORAGE_MAX_TRIES: positiveInt.max(10).default(3),
   DEFAULT_QUALITY: z.coerce.number().int().min(1).max(100).default(80),
   AUTO_AVIF: bool.default(false),
   CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31536000),

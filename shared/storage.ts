@@ -1,28 +1,98 @@
-import { TableClient } from '@azure/data-tables';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { BlobServiceClient, newPipeline, type RequestPolicyFactory } from '@azure/storage-blob';
 import { appIdentity } from './identity';
 import { settings } from './settings';
+
+/** What bounds one storage operation of the app's own storage (config table, rendition container). */
+export interface StorageDeadlines {
+  /** One try: a service that accepts the connection and then says nothing (a paused process) is given up on. */
+  tryTimeoutMs: number;
+  /** All tries of one operation together, retry delays included. */
+  deadlineMs: number;
+  /** Tries of one operation at most: throttling and connection resets are retried, a timed-out try is not. */
+  maxTries: number;
+}
+
+export function storageDeadlines(): StorageDeadlines {
+  const s = settings();
+  return { tryTimeoutMs: s.STORAGE_TRY_TIMEOUT_MS, deadlineMs: s.STORAGE_DEADLINE_MS, maxTries: s.STORAGE_MAX_TRIES };
+}
+
+interface BoundableRequest {
+  timeout: number;
+  abortSignal?: AbortSignal | { readonly aborted: boolean };
+}
+
+/**
+ * Puts both bounds on a request as it enters the SDK's pipeline, before its retry policy: the HTTP client aborts
+ * each try after `timeout`, and the signal ends the whole operation, waits between tries included.
+ */
+function bound(request: BoundableRequest, deadlines: StorageDeadlines): void {
+  request.timeout = deadlines.tryTimeoutMs;
+  const deadline = AbortSignal.timeout(deadlines.deadlineMs);
+  const caller = request.abortSignal;
+  request.abortSignal = caller instanceof AbortSignal ? AbortSignal.any([caller, deadline]) : deadline;
+}
+
+/** The same blob service with every operation bounded by `deadlines` (the SDK's own timeout only tells the server). */
+export function boundedBlobService(service: BlobServiceClient, deadlines = storageDeadlines()): BlobServiceClient {
+  const pipeline = newPipeline(service.credential, { retryOptions: { maxTries: deadlines.maxTries, retryDelayInMs: 200, maxRetryDelayInMs: 1000 } });
+  const deadlineFactory: RequestPolicyFactory = {
+    create: (next) => ({
+      sendRequest: (request) => {
+        bound(request, deadlines);
+        return next.sendRequest(request);
+      },
+    }),
+  };
+  pipeline.factories.push(deadlineFactory);
+  return new BlobServiceClient(service.url, pipeline);
+}
+
+/** Table client options that bound every operation by `deadlines`. */
+function boundedTableOptions(deadlines: StorageDeadlines): TableServiceClientOptions {
+  return {
+    retryOptions: { maxRetries: deadlines.maxTries - 1, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+    additionalPolicies: [
+      {
+        position: 'perCall',
+        policy: {
+          name: 'storageDeadline',
+          sendRequest: (request, next) => {
+            bound(request, deadlines);
+            return next(request);
+          },
+        },
+      },
+    ],
+  };
+}
 
 /** A service URL of the identity-reached account: as configured (Bicep writes them with a trailing slash), else the public cloud's. */
 function serviceUrl(configured: string | undefined, service: 'blob' | 'table'): string {
   return (configured ?? `https://${settings().STORAGE_ACCOUNT_NAME}.${service}.core.windows.net`).replace(/\/+$/, '');
 }
 
+/** A blob service from a connection string (account key or SAS), every operation bounded. */
+export function blobServiceFrom(connectionString: string): BlobServiceClient {
+  return boundedBlobService(BlobServiceClient.fromConnectionString(connectionString));
+}
+
 /** The blob service of the app's own storage: with STORAGE_CONNECTION_STRING, else with the managed identity. */
 export function appBlobService(): BlobServiceClient {
   const s = settings();
-  if (s.STORAGE_CONNECTION_STRING) return BlobServiceClient.fromConnectionString(s.STORAGE_CONNECTION_STRING);
-  return new BlobServiceClient(serviceUrl(s.STORAGE_BLOB_ENDPOINT, 'blob'), appIdentity());
+  if (s.STORAGE_CONNECTION_STRING) return blobServiceFrom(s.STORAGE_CONNECTION_STRING);
+  return boundedBlobService(new BlobServiceClient(serviceUrl(s.STORAGE_BLOB_ENDPOINT, 'blob'), appIdentity()));
 }
 
-/** A table of the app's own storage, reached like `appBlobService`. */
-export function appTable(name: string, maxRetries?: number): TableClient {
+/** A table of the app's own storage, reached like `appBlobService`; `deadlines` narrows the bounds (the health probe's). */
+export function appTable(name: string, deadlines = storageDeadlines()): TableClient {
   const s = settings();
-  const retries = maxRetries === undefined ? {} : { retryOptions: { maxRetries } };
+  const options = boundedTableOptions(deadlines);
   if (s.STORAGE_CONNECTION_STRING) {
-    return TableClient.fromConnectionString(s.STORAGE_CONNECTION_STRING, name, { allowInsecureConnection: s.STORAGE_CONNECTION_STRING.includes('http://'), ...retries });
+    return TableClient.fromConnectionString(s.STORAGE_CONNECTION_STRING, name, { allowInsecureConnection: s.STORAGE_CONNECTION_STRING.includes('http://'), ...options });
   }
-  return new TableClient(serviceUrl(s.STORAGE_TABLE_ENDPOINT, 'table'), name, appIdentity(), retries);
+  return new TableClient(serviceUrl(s.STORAGE_TABLE_ENDPOINT, 'table'), name, appIdentity(), options);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DeliveryConfig } from '../config/snapshot';
 import { parseDeliveryUrl } from '../delivery/request';
+import { IkError } from '../http/errors';
 import { assetPrefix } from './key';
 
 export interface PurgeTarget {
@@ -42,7 +43,14 @@ export function purgeTarget(rawUrl: string, config: DeliveryConfig): PurgeTarget
   if (url.pathname.slice(0, -1).includes('*')) return 'url: "*" is only allowed at the end';
   const path = wildcard ? url.pathname.replace(/\*$/, '') : url.pathname;
   // Transformations are dropped: a purge of a URL removes every variant of its asset.
-  const parsed = parseDeliveryUrl(new URL(path, url.origin), config);
+  let parsed: ReturnType<typeof parseDeliveryUrl>;
+  try {
+    parsed = parseDeliveryUrl(new URL(path, url.origin), config);
+  } catch (error) {
+    // A path that could leave its folder, or a malformed transformation, is the request's fault.
+    if (error instanceof IkError) return `url: ${error.message}`;
+    throw error;
+  }
   if (!parsed || parsed.assetPath === '') return 'url: names no asset path';
   if (wildcard && !wildcardAllowed(parsed.assetPath)) {
     return 'url: a wildcard needs at least two folder levels, 15 characters, or a file name with an extension before "*"';

@@ -1,10 +1,12 @@
-import { BlobServiceClient, ContainerClient, RestError } from '@azure/storage-blob';
+import { ContainerClient, RestError } from '@azure/storage-blob';
 import { LRUCache } from 'lru-cache';
 import { buffer } from 'node:stream/consumers';
 import { abandonable } from '../http/streams';
+import { pathProblem } from '../security/paths';
 import { settings } from '../settings';
-import { appBlobService, createOnce } from '../storage';
+import { appBlobService, blobServiceFrom, createOnce } from '../storage';
 import { forgetPrefix } from './key';
+import { purgedSince, recordPurge } from './purge-generation';
 
 /** A finished response body with the headers that belong to it. */
 export interface Rendition {
@@ -37,7 +39,7 @@ function memoryCache(): LRUCache<string, Rendition> | undefined {
 function blobContainer(): ContainerClient {
   if (!container) {
     const s = settings();
-    const service = s.RENDITION_STORAGE_CONNECTION_STRING ? BlobServiceClient.fromConnectionString(s.RENDITION_STORAGE_CONNECTION_STRING) : appBlobService();
+    const service = s.RENDITION_STORAGE_CONNECTION_STRING ? blobServiceFrom(s.RENDITION_STORAGE_CONNECTION_STRING) : appBlobService();
     container = service.getContainerClient(s.RENDITION_CONTAINER);
   }
   return container;
@@ -48,10 +50,21 @@ const ensureContainer = createOnce(() => blobContainer().createIfNotExists());
 // Blob metadata names must be identifiers; values are ASCII.
 const META = { etag: 'contentetag', negotiated: 'negotiated', lastModified: 'originlastmodified', extra: 'extraheaders' };
 
+/**
+ * A rendition's blob name, refused (as a storage failure) when it could resolve outside `<container>/<endpoint id>/`:
+ * names hold the asset path, which delivery checked already; this holds whatever a caller passes.
+ */
+function checkedName(name: string): string {
+  const problem = pathProblem(name);
+  if (problem || !/^[^/]+\//.test(name)) throw new Error(`rendition name refused: it ${problem ?? 'names no endpoint folder'}`);
+  return name;
+}
+
 async function readBlob(name: string): Promise<Rendition | undefined> {
   try {
-    // One round trip: the download carries the content type and metadata with the body.
-    const response = await blobContainer().getBlobClient(name).download();
+    // One round trip: the download carries the content type and metadata with the body. A body cut off by the
+    // storage deadline is not downloaded again from where it stopped: the read is a miss instead.
+    const response = await blobContainer().getBlobClient(checkedName(name)).download(0, undefined, { maxRetryRequests: 0 });
     const metadata = response.metadata ?? {};
     if (!metadata[META.etag] || !response.contentType) return undefined;
     return {
@@ -103,9 +116,11 @@ async function countRenditions(prefix: string, limit: number): Promise<number> {
  * An asset that already has MAX_RENDITIONS_PER_ASSET stored renditions gets no more, so random parameters
  * cannot fill the storage account: further variants are still served, transformed each time.
  */
-export function writeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void): Promise<void> {
+export function writeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void, since: number): Promise<void> {
+  // Made from an original read before a purge of it: serving it once is right, keeping it is not.
+  if (purgedSince(name, since)) return Promise.resolve();
   memoryCache()?.set(name, rendition);
-  const write = storeRendition(name, assetPrefix, rendition, onError);
+  const write = storeRendition(name, assetPrefix, rendition, onError, since);
   pendingWrites.add(write);
   void write.finally(() => pendingWrites.delete(write));
   return write;
@@ -118,7 +133,7 @@ export async function settleRenditionWrites(): Promise<void> {
   await Promise.all([...pendingWrites]);
 }
 
-function storeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void): Promise<void> {
+function storeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void, since: number): Promise<void> {
   const limit = settings().MAX_RENDITIONS_PER_ASSET;
   const metadata: Record<string, string> = { [META.etag]: rendition.etag, [META.negotiated]: String(rendition.negotiated) };
   if (rendition.lastModified) metadata[META.lastModified] = rendition.lastModified;
@@ -127,9 +142,14 @@ function storeRendition(name: string, assetPrefix: string, rendition: Rendition,
     .then(async () => {
       const stored = storedCounts.get(assetPrefix) ?? (await countRenditions(assetPrefix, limit));
       if (stored >= limit) throw new Error(`"${assetPrefix}" has ${limit} stored renditions (MAX_RENDITIONS_PER_ASSET); this one is not stored`);
-      await blobContainer()
-        .getBlockBlobClient(name)
-        .uploadData(rendition.body, { blobHTTPHeaders: { blobContentType: rendition.contentType }, metadata });
+      const blob = blobContainer().getBlockBlobClient(checkedName(name));
+      await blob.uploadData(rendition.body, { blobHTTPHeaders: { blobContentType: rendition.contentType }, metadata });
+      // A purge that ran while this was uploading may have listed the prefix before the blob existed.
+      if (purgedSince(name, since)) {
+        memoryCache()?.delete(name);
+        await blob.deleteIfExists();
+        return;
+      }
       storedCounts.set(assetPrefix, (storedCounts.get(assetPrefix) ?? stored) + 1);
     })
     .then(
@@ -140,6 +160,8 @@ function storeRendition(name: string, assetPrefix: string, rendition: Rendition,
 
 /** Deletes every rendition whose name starts with the prefix, in memory and in the container. Returns how many blobs. */
 export async function purgeRenditions(prefix: string): Promise<number> {
+  checkedName(prefix);
+  recordPurge(prefix);
   const cache = memoryCache();
   if (cache) forgetPrefix(cache, prefix);
   forgetPrefix(storedCounts, prefix);

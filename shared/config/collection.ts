@@ -1,7 +1,7 @@
 import { RestError, TableClient } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
 import { settings } from '../settings';
-import { appTable, createOnce } from '../storage';
+import { appTable, createOnce, storageDeadlines, type StorageDeadlines } from '../storage';
 
 export interface Versioned<T> {
   id: string;
@@ -15,8 +15,8 @@ export class WriteConflictError extends Error {}
 let client: TableClient | undefined;
 let probeClient: TableClient | undefined;
 
-function connect(maxRetries?: number): TableClient {
-  return appTable(settings().CONFIG_TABLE, maxRetries);
+function connect(deadlines?: StorageDeadlines): TableClient {
+  return appTable(settings().CONFIG_TABLE, deadlines);
 }
 
 function table(): TableClient {
@@ -107,8 +107,8 @@ export class Collection<T> {
 /** Cheap reachability check of the config table, for the health probe. */
 export async function pingConfigStore(): Promise<void> {
   await ensureTable();
-  // No retries: a probe must answer fast, and the next probe is the retry.
-  probeClient ??= connect(0);
+  // One try: a probe must answer fast, and the next probe is the retry.
+  probeClient ??= connect({ ...storageDeadlines(), maxTries: 1 });
   const page = probeClient.listEntities({ queryOptions: { filter: `PartitionKey eq 'health'` } }).byPage({ maxPageSize: 1 });
   await page.next();
 }

@@ -1,3 +1,4 @@
+import { storageUnavailable } from '../http/errors';
 import { settings } from '../settings';
 import { listUrlEndpoints, namedTransformations, origins } from './repositories';
 import type { NamedTransformationConfig, OriginConfig, UrlEndpointConfig } from './schemas';
@@ -15,8 +16,6 @@ export interface DeliveryConfig {
   namedTransformations: Map<string, NamedTransformationConfig>;
 }
 
-let cached: { at: number; value: Promise<DeliveryConfig> } | undefined;
-
 async function load(): Promise<DeliveryConfig> {
   const [endpoints, originRows, namedRows] = await Promise.all([listUrlEndpoints(), origins.list(), namedTransformations.list()]);
   return {
@@ -28,24 +27,53 @@ async function load(): Promise<DeliveryConfig> {
   };
 }
 
+let current: { at: number; value: DeliveryConfig } | undefined;
+let refreshing: { generation: number; value: Promise<DeliveryConfig> } | undefined;
+/** Bumped by every write through this instance, so a read that started before the write is not kept. */
+let generation = 0;
+
+/** Reads the configuration once, however many requests ask meanwhile; a failure is a 503 that names no storage detail. */
+function refresh(): Promise<DeliveryConfig> {
+  if (refreshing?.generation !== generation) {
+    const started = generation;
+    const value = load().then(
+      (loaded) => {
+        if (started === generation) current = { at: Date.now(), value: loaded };
+        return loaded;
+      },
+      (error: unknown) => {
+        throw storageUnavailable('The configuration store', error);
+      },
+    );
+    const attempt = { generation: started, value };
+    const settled = () => {
+      if (refreshing === attempt) refreshing = undefined;
+    };
+    refreshing = attempt;
+    value.then(settled, settled);
+  }
+  return refreshing!.value;
+}
+
 /**
- * The configuration as delivery sees it, kept in memory for CONFIG_CACHE_SECONDS so the hot path does not
- * read Table Storage on every request. Writes through this instance's management API drop it at once.
+ * The configuration as delivery sees it, kept in memory for CONFIG_CACHE_SECONDS so the hot path does not read
+ * Table Storage on every request. Once it is older, it is still served while a fresh copy is read in the
+ * background, so no request waits on storage once the instance has read the configuration once; a storage outage
+ * then leaves the last configuration in force until storage answers again. Writes through this instance's
+ * management API drop it at once, and the next request reads the new one.
  */
 export function deliveryConfig(): Promise<DeliveryConfig> {
   const ttlMs = settings().CONFIG_CACHE_SECONDS * 1000;
-  if (!cached || Date.now() - cached.at >= ttlMs) {
-    const value = load();
-    cached = { at: Date.now(), value };
-    value.catch(() => {
-      if (cached?.value === value) cached = undefined;
-    });
-  }
-  return cached.value;
+  if (current && Date.now() - current.at < ttlMs) return Promise.resolve(current.value);
+  const fresh = refresh();
+  if (!current) return fresh;
+  fresh.catch(() => undefined);
+  return Promise.resolve(current.value);
 }
 
 export function invalidateDeliveryConfig(): void {
-  cached = undefined;
+  current = undefined;
+  generation++;
 }
 
 /** Splits a decoded request path into its URL endpoint and the rest, by the first segment. */

@@ -1,10 +1,15 @@
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
 import { keepOriginal, originalKey, readOriginal } from '../cache/originals';
+import { purgedSince, purgeGeneration } from '../cache/purge-generation';
 import { IkError } from '../http/errors';
 import { originFor } from '../origins';
 import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types';
+import { checkSafePath } from '../security/paths';
 import { settings } from '../settings';
+import { proxiedUrl, unsignedProxyRefused } from '../origins/web-proxy';
+import { CANVAS, lastValue, type Step } from '../transform/params';
 import { atPath } from '../transform/tokens';
+import type { DeliveryRequest } from './request';
 
 export interface FetchOriginalOptions {
   /** The delivery URL carried a valid signature (`DeliveryAccess.signed`): WEB_PROXY origins need one unless the endpoint allows unsigned. */
@@ -30,6 +35,28 @@ export function fetchLimits(): FetchLimits {
   };
 }
 
+/** Every origin path a chain reads for its image layers, in every branch and nested layer. */
+function layerPaths(steps: Step[]): string[] {
+  return steps.flatMap((step) => [
+    ...(step.layers ?? []).flatMap((layer) => [...(layer.type === 'image' && layer.input !== CANVAS ? [layer.input] : []), ...layerPaths(layer.steps)]),
+    ...(step.if ? [...layerPaths(step.if.then), ...layerPaths(step.if.else ?? [])] : []),
+  ]);
+}
+
+/**
+ * WEB_PROXY's signed-only rule, decided from the URL alone so it holds before any cache is read: an unsigned URL
+ * whose asset, default image or image layer names an absolute URL is refused on an endpoint with a WEB_PROXY
+ * origin, unless the endpoint allows unsigned proxying. A cached rendition must not serve what a fetch would refuse.
+ */
+export function checkProxyAccess(config: DeliveryConfig, request: DeliveryRequest, signed: boolean): void {
+  const { endpoint } = request;
+  if (signed || endpoint.allowUnsignedWebProxy === true) return;
+  if (!endpoint.origins.some((id) => config.origins.get(id)?.type === 'WEB_PROXY')) return;
+  const di = lastValue(request.steps, 'di');
+  const paths = [request.assetPath, ...(di === undefined ? [] : [atPath(di).replace(/^\/+/, '')]), ...layerPaths(request.steps)];
+  if (paths.some((path) => proxiedUrl(path) !== undefined)) throw unsignedProxyRefused();
+}
+
 /** The first origin, in the endpoint's order, that has the asset; a failure other than not-found stops the search and is reported. */
 async function firstFound(config: DeliveryConfig, endpoint: EndpointView, assetPath: string, request: OriginRequest): Promise<OriginObject | undefined> {
   for (const id of endpoint.origins) {
@@ -48,8 +75,9 @@ async function cachedFirstFound(config: DeliveryConfig, endpoint: EndpointView, 
   const key = originalKey(endpoint.id, assetPath, `${request.proxyAllowed}\n${request.requestHost ?? ''}`);
   const kept = readOriginal(key);
   if (kept) return kept;
+  const since = purgeGeneration();
   const found = await firstFound(config, endpoint, assetPath, request);
-  if (found) keepOriginal(key, found, seconds);
+  if (found && !purgedSince(key, since)) keepOriginal(key, found, seconds);
   return found;
 }
 
@@ -58,6 +86,8 @@ async function cachedFirstFound(config: DeliveryConfig, endpoint: EndpointView, 
  * has it, the `di-` default image from the same origins; else 404 ENOENT.
  */
 export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointView, assetPath: string, options: FetchOriginalOptions = { signed: false }): Promise<Original> {
+  // Asset, layer and default-image paths all come through here: the parser checked them, and this holds regardless.
+  checkSafePath(assetPath, 'the asset');
   if (!endpoint.origins.some((id) => config.origins.has(id))) {
     throw new IkError(404, 'ENOENT', `URL endpoint "${endpoint.id}" has no origins configured`);
   }
@@ -71,6 +101,7 @@ export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointVi
   const missing = `No file was found at "${assetPath}" in the origins of URL endpoint "${endpoint.id}"`;
   if (options.defaultImage === undefined) throw new IkError(404, 'ENOENT', missing);
   const defaultImagePath = atPath(options.defaultImage).replace(/^\/+/, '');
+  checkSafePath(defaultImagePath, 'parameter "di"');
   const fallback = defaultImagePath === '' ? undefined : await firstFound(config, endpoint, defaultImagePath, request);
   if (!fallback) throw new IkError(404, 'ENOENT', `${missing}, nor the default image "${defaultImagePath}"`);
   return { ...fallback, defaultImagePath };

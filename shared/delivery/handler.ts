@@ -16,8 +16,9 @@ import { acceptedModernFormat } from '../transform/format';
 import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
+import { purgeGeneration } from '../cache/purge-generation';
 import { readEdgeHint } from './edge-hint';
-import { fetchOriginal, type FetchOriginalOptions } from './fetch-original';
+import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions } from './fetch-original';
 import { deliveryCounters, ServerTiming } from './metrics';
 import type { DeliveryRequest } from './request';
 import { resolveUrl } from './resolve';
@@ -68,7 +69,9 @@ interface Served {
  * call, and keep sharing it until the new rendition is stored, so none of them transforms again.
  */
 async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string, name: string, timing: ServerTiming, log: (m: string) => void, fetchOptions: FetchOriginalOptions): Promise<Served> {
-  const { value, joined } = await coalesce<Served>(name, async () => {
+  // Requests after a purge do not join work that started before it: that work read the old original.
+  const since = purgeGeneration();
+  const { value, joined } = await coalesce<Served>(`${name}\n${since}`, async () => {
     const cached = await timing.measure('cache', () => readRendition(name, log));
     if (cached) return { value: { rendition: cached, hit: true } };
     // The slot covers the download too: a burst then holds at most MAX_CONCURRENT_TRANSFORMS originals in memory.
@@ -81,7 +84,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     });
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
-    return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log) };
+    return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since) };
   });
   // A request that joined another's work did not transform: for it, the rendition was already there.
   return { ...value, hit: value.hit || joined };
@@ -102,7 +105,9 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const resolved = resolveUrl(hint.url, config);
   const { url, request: parsed } = resolved;
   const s = settings();
+  // Access is decided here, on every request, before any cache is read.
   const access = authorizeDelivery(hint.url, parsed);
+  checkProxyAccess(config, parsed, access.signed);
   const accept = hint.accept ?? request.headers.get('accept') ?? '';
   const variant = resolved.explicitFormat ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic');
   const hints = usesClientHints(parsed.steps) ? applyClientHints(parsed.steps, readClientHints(request.headers)) : undefined;

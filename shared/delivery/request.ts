@@ -1,6 +1,7 @@
 import { badParam } from '../http/errors';
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
 import { resolveEndpoint } from '../config/snapshot';
+import { checkSafePath } from '../security/paths';
 import { expandNamed } from '../transform/named';
 import { parseTransformation, type Step } from '../transform/params';
 
@@ -38,6 +39,9 @@ export function parseDeliveryUrl(url: URL, config: DeliveryConfig): DeliveryRequ
   // URLSearchParams form-decodes once, so `tr=w-300%2Ch-200` (legacy SDK) and `tr=w-300,h-200` read the same.
   texts.push(...url.searchParams.getAll('tr'));
   // Named transformations are expanded before parsing, so the canonical form (the cache key) follows their current text.
+  const assetPath = rest.join('/');
+  // Before anything is parsed or fetched: a decoded `%2f..%2f` would otherwise reach storage as a real `../`.
+  checkSafePath(assetPath, 'the asset');
   const steps = texts.flatMap((t) => parseTransformation(expandNamed(t, config.namedTransformations)));
-  return { endpoint: resolved.endpoint, assetPath: rest.join('/'), transformationTexts: texts, steps };
+  return { endpoint: resolved.endpoint, assetPath, transformationTexts: texts, steps };
 }

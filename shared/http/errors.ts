@@ -23,6 +23,14 @@ export class IkError extends Error {
 export const badParam = (message: string) => new IkError(400, 'EBADPARAM', message);
 export const unsupported = (message: string) => new IkError(400, 'EUNSUPPORTED', message);
 
+/**
+ * The app's own storage failed or did not answer within its deadline: 503, never cached, so the client's next try
+ * (after Retry-After) finds it back. The storage error itself is not repeated to the client.
+ */
+export function storageUnavailable(what: string, _cause?: unknown): IkError {
+  return new IkError(503, 'EUNAVAILABLE', `${what} is not reachable right now; try again shortly`, { 'retry-after': '5', 'cache-control': 'no-store' });
+}
+
 const reasons: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',

@@ -2,6 +2,7 @@ import { ContainerClient, RestError } from '@azure/storage-blob';
 import { IkError } from '../http/errors';
 import type { AzureBlobOriginConfig } from '../config/schemas';
 import { abandonable } from '../http/streams';
+import { checkSafePath } from '../security/paths';
 import { readCapped, tooLarge } from './body';
 import type { Origin, OriginObject } from './types';
 
@@ -10,7 +11,12 @@ export function blobServiceUrl(config: AzureBlobOriginConfig): string {
   return (config.endpoint ?? `https://${config.accountName}.blob.core.windows.net`).replace(/\/+$/, '');
 }
 
+/**
+ * The blob an asset path names under the origin's prefix. A path that could resolve outside the prefix is refused
+ * here too, whatever the caller checked: the SDK and the storage service each decode the name once more.
+ */
 function blobName(prefix: string | undefined, assetPath: string): string {
+  checkSafePath(assetPath, 'the asset');
   const cleanPrefix = (prefix ?? '').replace(/^\/+|\/+$/g, '');
   return cleanPrefix ? `${cleanPrefix}/${assetPath}` : assetPath;
 }

@@ -1,18 +1,22 @@
 import type { WebFolderOriginConfig } from '../config/schemas';
+import { checkSafePath, unsafePath } from '../security/paths';
 import { httpFetch } from './http-fetch';
 import type { Origin, OriginObject } from './types';
 
 /**
  * The URL of an asset under the base URL, each path segment percent-encoded again (the delivery path arrives
- * decoded). Undefined for `.` and `..` segments, which would climb out of the base URL's folder.
+ * decoded). A path that could climb out of the base URL's folder is refused (400), and the result is checked to
+ * stand under the base path.
  */
-export function webFolderUrl(baseUrl: string, assetPath: string): URL | undefined {
+export function webFolderUrl(baseUrl: string, assetPath: string): URL {
+  checkSafePath(assetPath, 'the asset');
   const segments = assetPath.split('/').filter((s) => s !== '');
-  if (segments.some((s) => s === '.' || s === '..')) return undefined;
   const base = new URL(baseUrl);
+  const folder = `${base.pathname.replace(/\/+$/, '')}/`;
   const url = new URL(base.origin);
-  url.pathname = `${base.pathname.replace(/\/+$/, '')}/${segments.map(encodeURIComponent).join('/')}`;
+  url.pathname = `${folder}${segments.map(encodeURIComponent).join('/')}`;
   url.search = base.search;
+  if (!url.pathname.startsWith(folder)) throw unsafePath(assetPath, 'the asset', 'resolves outside the origin\'s base URL');
   return url;
 }
 
@@ -21,7 +25,6 @@ export function webFolderOrigin(config: WebFolderOriginConfig): Origin {
   return {
     async fetch(assetPath, request): Promise<OriginObject | undefined> {
       const url = webFolderUrl(config.baseUrl, assetPath);
-      if (!url) return undefined;
       const hostHeader = config.forwardHostHeaderToOrigin ? request.requestHost : undefined;
       return httpFetch(url, { limits: request.limits, hostHeader });
     },

@@ -1,4 +1,5 @@
 import { IkError } from '../http/errors';
+import { checkSafePath } from '../security/paths';
 import { httpFetch } from './http-fetch';
 import type { Origin, OriginObject } from './types';
 
@@ -7,6 +8,9 @@ import type { Origin, OriginObject } from './types';
  * plainly, in which case the delivery path arrives with `//` folded to `/`. Undefined when it names none.
  */
 export function proxiedUrl(assetPath: string): URL | undefined {
+  // `..` in the proxied URL is resolved by the URL parser, but the same request in another encoding is refused by
+  // delivery: refuse it here too, so every origin answers one way.
+  checkSafePath(assetPath, 'the asset');
   const match = /^(https?):\/\/?([^/].*)$/i.exec(assetPath);
   if (!match) return undefined;
   try {
@@ -16,16 +20,18 @@ export function proxiedUrl(assetPath: string): URL | undefined {
   }
 }
 
+/** An open proxy would fetch anything for anyone, from this server's address. */
+export function unsignedProxyRefused(): IkError {
+  return new IkError(401, 'EUNAUTHORIZED', 'WEB_PROXY origins serve signed URLs only: sign the URL, or set allowUnsignedWebProxy on the URL endpoint');
+}
+
 /** WEB_PROXY origin: the path after the URL endpoint is the absolute http(s) URL of the original. */
 export function webProxyOrigin(): Origin {
   return {
     async fetch(assetPath, request): Promise<OriginObject | undefined> {
       const url = proxiedUrl(assetPath);
       if (!url) return undefined;
-      // An open proxy would fetch anything for anyone, from this server's address.
-      if (!request.proxyAllowed) {
-        throw new IkError(401, 'EUNAUTHORIZED', 'WEB_PROXY origins serve signed URLs only: sign the URL, or set allowUnsignedWebProxy on the URL endpoint');
-      }
+      if (!request.proxyAllowed) throw unsignedProxyRefused();
       return httpFetch(url, { limits: request.limits });
     },
   };

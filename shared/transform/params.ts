@@ -3,6 +3,7 @@ import { colourText, parseColour, type Colour } from './colour';
 import { conditionText, readCondition, type Condition } from './conditional';
 import { amountText, looksLikeExpression, numberText, readExpression, readSignedNumber, type Amount, type Expression } from './expression';
 import { atPath, splitParams, splitSteps } from './tokens';
+import { checkSafePath } from '../security/paths';
 
 /** Output formats this server encodes. */
 export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
@@ -383,10 +384,9 @@ const specs: ParamSpec[] = [
     };
   }, (c) => [colourText(c.to), String(c.tolerance), ...(c.from ? [colourText(c.from)] : [])].join('_')),
   field('di', 'di', (value) => {
-    const path = value.split('@@').filter((segment) => segment !== '');
-    if (path.length === 0 || path.some((segment) => segment === '.' || segment === '..')) {
-      throw invalid('di', value, 'a path with @@ for /, for example di-@@fallbacks@@missing.jpg');
-    }
+    const path = atPath(value);
+    if (path.split('/').every((segment) => segment === '')) throw invalid('di', value, 'a path with @@ for /, for example di-@@fallbacks@@missing.jpg');
+    checkSafePath(path, 'parameter "di"');
     return value;
   }, (di) => di),
   orAuto('autoDpr', field('dpr', 'dpr', (value) => {
@@ -533,7 +533,8 @@ function layerInput(layer: Layer, key: string, value: string): string {
     return value;
   }
   const path = value.replace(/^\/+/, '');
-  if (path === '' || path.split('/').some((segment) => segment === '.' || segment === '..')) throw invalid(key, value, 'a path with @@ for /, for example i-logos@@logo.png');
+  if (path === '') throw invalid(key, value, 'a path with @@ for /, for example i-logos@@logo.png');
+  checkSafePath(path, `parameter "${key}"`);
   return path;
 }
 
@@ -581,7 +582,10 @@ const layerSpecs: LayerSpec[] = [
   layerAnchor('lap', 'top_left'),
   textField('fs', (value) => readAmount('fs', value, { min: 1, max: MAX_SIDE }, 'a font size in pixels'), amountText),
   textField('ff', (value) => {
-    if (/\.|@@/.test(value)) throw unsupported(`Font files ("ff-${value}") are not supported by this server; name a font family installed on it`);
+    if (/\.|@@/.test(value)) {
+      checkSafePath(atPath(value), 'parameter "ff"');
+      throw unsupported(`Font files ("ff-${value}") are not supported by this server; name a font family installed on it`);
+    }
     if (!/^[A-Za-z0-9 _-]+$/.test(value)) throw invalid('ff', value, 'a font family name');
     return value;
   }, (ff) => ff),

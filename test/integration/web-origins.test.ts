@@ -86,11 +86,15 @@ describe('web origins against real loopback servers', () => {
     expect(seen.headers.host).toBe(`127.0.0.1:${server.port}`);
   });
 
-  it('re-encodes each decoded path segment and refuses dot segments', async () => {
+  it('re-encodes each decoded path segment and refuses dot segments in every encoding, without a request', async () => {
     expect((await folder().fetch('a b/c+d.png', request))?.body.equals(png)).toBe(true);
-    expect(webFolderUrl('https://example.com/images/', 'a/../../secret')).toBeUndefined();
-    expect(webFolderUrl('https://example.com/images', './x')).toBeUndefined();
-    expect(webFolderUrl('https://example.com', 'a/ü #?.png')?.href).toBe('https://example.com/a/%C3%BC%20%23%3F.png');
+    const requestsBefore = server.requests.length;
+    for (const escape of ['a/../../secret', './x', '..%2fsecret', '..%252fsecret', 'a\\..\\..\\secret', '%2e%2e/secret']) {
+      expect(() => webFolderUrl('https://example.com/images/', escape)).toThrow(expect.objectContaining({ status: 400, code: 'EBADPARAM' }));
+      expect(await failure(folder().fetch(escape, request))).toMatchObject({ status: 400, code: 'EBADPARAM' });
+    }
+    expect(server.requests.length).toBe(requestsBefore);
+    expect(webFolderUrl('https://example.com', 'a/ü #?.png').href).toBe('https://example.com/a/%C3%BC%20%23%3F.png');
   });
 
   it('forwards the client host only when the origin says so', async () => {
