@@ -20,6 +20,8 @@ export interface RunningAzurite {
   connectionString: string;
   blobEndpoint: string;
   tableEndpoint: string;
+  /** The Azurite process, for fault tests that pause (SIGSTOP) or kill it. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -52,9 +54,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A fresh in-memory Azurite on free loopback ports, for tests and benchmarks. */
+/**
+ * A fresh in-memory Azurite on free loopback ports, for tests and benchmarks. A port found free can be taken by
+ * another process before Azurite binds it (test files start in parallel), so that case tries other ports.
+ */
 export async function startEphemeralAzurite(tls?: AzuriteOptions['tls']): Promise<RunningAzurite> {
-  return startAzurite({ blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort(), tls });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAzurite({ blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort(), tls });
+    } catch (error) {
+      if (attempt >= 5 || !/EADDRINUSE/.test(String(error))) throw error;
+    }
+  }
 }
 
 /** Starts Azurite (blob, queue, table) from node_modules on loopback, offline. */
@@ -87,6 +98,7 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
   return {
     blobEndpoint,
     tableEndpoint,
+    pid: child.pid!,
     connectionString:
       `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
       `BlobEndpoint=${blobEndpoint};TableEndpoint=${tableEndpoint};`,

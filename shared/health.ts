@@ -3,9 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pingConfigStore } from './config/collection';
 import { storageDeadlines } from './storage';
 
-/** A result is reused this long, so frequent probes cost one storage call between them. */
-const CACHE_MS = 2000;
-let last: { at: number; problem: string | undefined } | undefined;
 let running: Promise<string | undefined> | undefined;
 
 /** Reasons are the storage error's first line; connection strings and keys are not part of it. */
@@ -21,13 +18,13 @@ async function check(): Promise<string | undefined> {
   }
 }
 
-/** One check at a time, however many probes arrive while it runs. */
+/**
+ * One check at a time, however many probes arrive while it runs; no result is reused after it, so a probe never
+ * reports a storage outage that began before it as healthy.
+ */
 function currentProblem(): Promise<string | undefined> {
-  if (last && Date.now() - last.at <= CACHE_MS) return Promise.resolve(last.problem);
-  running ??= check().then((problem) => {
-    last = { at: Date.now(), problem };
+  running ??= check().finally(() => {
     running = undefined;
-    return problem;
   });
   return running;
 }

@@ -96,6 +96,17 @@ export function appTable(name: string, deadlines = storageDeadlines()): TableCli
 }
 
 /**
+ * The app's own storage failed to answer (deadline, connection refused or reset, a 5xx after its retries), as
+ * opposed to answering "no": callers turn it into 503, never 500.
+ */
+export function isStorageOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'AbortError') return true;
+  const status = (error as { statusCode?: number }).statusCode;
+  return error.name === 'RestError' && (status === undefined || status >= 500);
+}
+
+/**
  * Creates the app's container or table once, before first use; after a failure, again on the next call. Creating
  * only helps on new storage: an identity whose data roles cover just that container or table may be refused the
  * create, and then the deployment made it already, so a refusal (403) counts as "it exists"; any real problem

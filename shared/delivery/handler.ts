@@ -4,13 +4,14 @@ import { reuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
-import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
+import { deliveryErrorResponse, IkError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, etagMatches, IMAGE_TYPES, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
 import { secureOutput } from '../security/svg';
 import { limitTransform } from '../security/transform-limiter';
 import { settings } from '../settings';
+import { isStorageOutage } from '../storage';
 import { applyClientHints, readClientHints, usesClientHints } from '../transform/client-hints';
 import { acceptedModernFormat } from '../transform/format';
 import { canonicalTransformation } from '../transform/params';
@@ -149,7 +150,8 @@ export async function deliver(request: HttpRequest, context: InvocationContext):
   const requestId = randomUUID();
   try {
     return await handle(request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));
-  } catch (error) {
+  } catch (caught) {
+    const error = isStorageOutage(caught) ? storageUnavailable('Storage') : caught;
     if (error instanceof IkError) {
       const response = deliveryErrorResponse(error, requestId);
       return request.method === 'HEAD' ? { ...response, body: undefined } : response;

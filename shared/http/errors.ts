@@ -24,6 +24,12 @@ export const badParam = (message: string) => new IkError(400, 'EBADPARAM', messa
 export const unsupported = (message: string) => new IkError(400, 'EUNSUPPORTED', message);
 
 /**
+ * An origin that did not answer in time: 504, not ImageKit's 404, and never cached, since a stalled origin is a
+ * passing condition and a cached 404 would outlive it.
+ */
+export const originTimeout = (message: string) => new IkError(504, 'ETIMEDOUT', message, { 'cache-control': 'no-store' });
+
+/**
  * The app's own storage failed or did not answer within its deadline: 503, never cached, so the client's next try
  * (after Retry-After) finds it back. The storage error itself is not repeated to the client.
  */
@@ -37,6 +43,7 @@ const reasons: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  504: 'Gateway Timeout',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { authenticate } from '../security/manage-auth';
+import { isStorageOutage } from '../storage';
 
 /** A management API error: JSON `{ message }` with a status, as ImageKit's API answers. */
 export class ApiError extends Error {
@@ -51,6 +52,11 @@ export function managementHandler(handler: ApiHandler) {
       return await handler(request, requestId, (message) => context.warn(`management ${requestId}: ${message}`));
     } catch (error) {
       if (error instanceof ApiError) return json(error.status, { message: error.message }, requestId);
+      if (isStorageOutage(error)) {
+        context.warn(`management ${requestId}: configuration store unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        const response = json(503, { message: 'The configuration store is not reachable right now; try again shortly' }, requestId);
+        return { ...response, headers: { ...(response.headers as Record<string, string>), 'retry-after': '5' } };
+      }
       context.error(`management ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`);
       return json(500, { message: `Internal error, request id ${requestId}` }, requestId);
     }

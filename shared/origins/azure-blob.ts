@@ -1,5 +1,5 @@
 import { ContainerClient, RestError } from '@azure/storage-blob';
-import { IkError } from '../http/errors';
+import { IkError, originTimeout } from '../http/errors';
 import type { AzureBlobOriginConfig } from '../config/schemas';
 import { abandonable } from '../http/streams';
 import { checkSafePath } from '../security/paths';
@@ -40,7 +40,7 @@ export function sasProblem(sasToken: string, now = new Date()): string {
 function mapError(error: unknown, config: AzureBlobOriginConfig, name: string): IkError {
   const where = `blob "${name}" in container "${config.container}" of account "${config.accountName}"`;
   if (error instanceof Error && error.name === 'AbortError') {
-    return new IkError(404, 'ETIMEDOUT', `Azure Blob Storage did not deliver ${where} in time`);
+    return originTimeout(`Azure Blob Storage did not deliver ${where} in time`);
   }
   if (!(error instanceof RestError)) return new IkError(404, 'UNIDENTIFIED', `Reading ${where} failed`);
   const code = error.code ?? String(error.statusCode ?? '');
@@ -51,7 +51,7 @@ function mapError(error: unknown, config: AzureBlobOriginConfig, name: string): 
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(error.message)) {
     return new IkError(404, 'ECONNREFUSED', `Azure Blob Storage at ${blobServiceUrl(config)} refused the connection`);
   }
-  if (code === 'ETIMEDOUT') return new IkError(404, 'ETIMEDOUT', `The connection to Azure Blob Storage at ${blobServiceUrl(config)} timed out`);
+  if (code === 'ETIMEDOUT') return originTimeout(`The connection to Azure Blob Storage at ${blobServiceUrl(config)} timed out`);
   return new IkError(404, 'UNIDENTIFIED', `Azure Blob Storage failed reading ${where} (${code || 'no status'})`);
 }
 

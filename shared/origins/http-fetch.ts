@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { IkError } from '../http/errors';
+import { IkError, originTimeout } from '../http/errors';
 import { resolvePublicAddress, type PinnedAddress } from '../security/ssrf';
 import { readCapped, tooLarge } from './body';
 import type { FetchLimits, OriginObject } from './types';
@@ -43,11 +43,11 @@ function request(url: URL, pinned: PinnedAddress, headers: Record<string, string
 
 function mapFailure(error: unknown, url: URL, limits: FetchLimits, signal: AbortSignal): IkError {
   if (error instanceof IkError) return error;
-  if (signal.aborted) return new IkError(404, 'ETIMEDOUT', `The origin at ${where(url)} did not deliver the file within ${limits.timeoutMs} ms`);
-  if (error instanceof ConnectTimeout) return new IkError(404, 'ETIMEDOUT', `Could not connect to the origin at ${where(url)} within ${limits.connectTimeoutMs} ms`);
+  if (signal.aborted) return originTimeout(`The origin at ${where(url)} did not deliver the file within ${limits.timeoutMs} ms`);
+  if (error instanceof ConnectTimeout) return originTimeout(`Could not connect to the origin at ${where(url)} within ${limits.connectTimeoutMs} ms`);
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') return new IkError(404, 'ECONNREFUSED', `The origin at ${where(url)} refused the connection`);
-  if (code === 'ETIMEDOUT') return new IkError(404, 'ETIMEDOUT', `The connection to the origin at ${where(url)} timed out`);
+  if (code === 'ETIMEDOUT') return originTimeout(`The connection to the origin at ${where(url)} timed out`);
   return new IkError(404, 'UNIDENTIFIED', `Fetching from the origin at ${where(url)} failed (${code ?? (error instanceof Error ? error.message : 'unknown error')})`);
 }
 

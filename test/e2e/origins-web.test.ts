@@ -118,7 +118,6 @@ describe('origins end to end: web folder, web proxy, fallback order and every ma
 
   it.each([
     ['/web/forbidden.png', 404, 'EACCES'],
-    ['/web/slow.png', 404, 'ETIMEDOUT'],
     ['/web/huge.png', 400, 'ELIMIT'],
     ['/web/loop.png', 404, 'UNIDENTIFIED'],
     ['/web/tr:w-50/page.html', 400, 'EUNSUPPORTED'],
@@ -131,6 +130,12 @@ describe('origins end to end: web folder, web proxy, fallback order and every ma
     const response = await get(path);
     expect([response.status, response.code]).toEqual([status, code]);
     expect(response.headers.get('cache-control')).toBe('public, max-age=60');
+  });
+
+  it('an origin that does not answer in time is 504 ETIMEDOUT, not cached', async () => {
+    const response = await get('/web/slow.png');
+    expect([response.status, response.code]).toEqual([504, 'ETIMEDOUT']);
+    expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   it('SAS problems say what to fix and never show the token', async () => {

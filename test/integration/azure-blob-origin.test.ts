@@ -120,7 +120,7 @@ describe('AZURE_BLOB origin against Azurite', () => {
       const { port: silentPort } = silent.address() as net.AddressInfo;
       const origin = azureBlobOrigin(config({ endpoint: `http://127.0.0.1:${silentPort}/${AZURITE_ACCOUNT}` }));
       const timedOut = await failure(origin.fetch('a.jpg', { ...request, limits: { ...limits, timeoutMs: 300 } }));
-      expect(timedOut).toMatchObject({ status: 404, code: 'ETIMEDOUT' });
+      expect(timedOut).toMatchObject({ status: 504, code: 'ETIMEDOUT' });
     } finally {
       silent.close();
     }

@@ -35,7 +35,7 @@ describe('connect timeout of web origins', () => {
       const origin = webFolderOrigin({ type: 'WEB_FOLDER', name: 'stuck', includeCanonicalHeader: false, baseUrl: `http://127.0.0.1:${port}/`, forwardHostHeaderToOrigin: false });
       const limits = { maxBytes: 1000, connectTimeoutMs: 300, timeoutMs: 20_000, allowPrivateAddresses: true };
       const error = await failure(origin.fetch('a.png', { limits, proxyAllowed: false }));
-      expect(error).toMatchObject({ status: 404, code: 'ETIMEDOUT' });
+      expect(error).toMatchObject({ status: 504, code: 'ETIMEDOUT' });
       expect(error.message).toMatch(/connect/i);
     } finally {
       listener.stop();
