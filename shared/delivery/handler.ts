@@ -4,7 +4,7 @@ import { reuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
-import { deliveryErrorResponse, IkError, unsupported } from '../http/errors';
+import { deliveryErrorResponse, IkError, internalError, unsupported } from '../http/errors';
 import { attachmentDisposition, etagMatches, IMAGE_TYPES, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
@@ -146,10 +146,12 @@ export async function deliver(request: HttpRequest, context: InvocationContext):
     return await handle(request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));
   } catch (error) {
     if (error instanceof IkError) {
+      // A failure with a detail (an origin's, or the image library's) or our own 5xx is the operator's to see; a plain 404 or 400 is the client's.
+      if (error.detail !== undefined || error.status >= 500) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
       const response = deliveryErrorResponse(error, requestId);
       return request.method === 'HEAD' ? { ...response, body: undefined } : response;
     }
-    context.error(`delivery ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return deliveryErrorResponse(new IkError(500, 'UNIDENTIFIED', `Internal error, request id ${requestId}`), requestId);
+    context.error(`delivery ${requestId} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    return deliveryErrorResponse(internalError(requestId), requestId);
   }
 }

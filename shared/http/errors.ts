@@ -2,26 +2,44 @@ import type { HttpResponseInit } from '@azure/functions';
 import { settings } from '../settings';
 
 /**
- * An error a client is told about: status, `ik-error` code and a message.
+ * An error a client is told about: status, `ik-error` code and a public message.
  * Codes follow ImageKit's (ENOENT, EACCES, ELIMIT, ...); the ones ImageKit does not name are
  * EBADPARAM (malformed or unknown transformation parameter) and EUNSUPPORTED (known to ImageKit,
  * not implemented here, or an input that cannot be transformed).
+ *
+ * The message is public: it says what kind of failure it was and what to do, never an account, container, host
+ * or library message. Those go into `detail`, which the delivery handler logs with the request id and never sends.
  */
 export class IkError extends Error {
+  /** Extra response headers, such as Retry-After on 503. */
+  readonly headers: Record<string, string>;
+  /** For the operator's log only. */
+  readonly detail?: string;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    /** Extra response headers, such as Retry-After on 503. */
-    readonly headers: Record<string, string> = {},
+    options: { headers?: Record<string, string>; detail?: string } = {},
   ) {
     super(message);
     this.name = 'IkError';
+    this.headers = options.headers ?? {};
+    this.detail = options.detail;
   }
 }
 
 export const badParam = (message: string) => new IkError(400, 'EBADPARAM', message);
-export const unsupported = (message: string) => new IkError(400, 'EUNSUPPORTED', message);
+export const unsupported = (message: string, detail?: string) => new IkError(400, 'EUNSUPPORTED', message, { detail });
+export const overLimit = (message: string, detail?: string) => new IkError(400, 'ELIMIT', message, { detail });
+export const unauthorized = (message: string) => new IkError(401, 'EUNAUTHORIZED', message);
+export const notFound = (message: string, detail?: string) => new IkError(404, 'ENOENT', message, { detail });
+
+/** How an origin failed. ImageKit answers 404 for these too: the asset cannot be delivered from that origin. */
+export type OriginFailureCode = 'EACCES' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'UNIDENTIFIED';
+export const originFailure = (code: OriginFailureCode, message: string, detail: string) => new IkError(404, code, message, { detail });
+
+export const internalError = (requestId: string) => new IkError(500, 'UNIDENTIFIED', `Internal error, request id ${requestId}`);
 
 const reasons: Record<number, string> = {
   400: 'Bad Request',
@@ -38,7 +56,10 @@ function headerSafe(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '?');
 }
 
-/** Plain-text delivery error with `ik-error` and short caching, so a fixed asset is not negatively cached for long. */
+/**
+ * Plain-text delivery error with `ik-error` and short caching, so a fixed asset is not negatively cached for long.
+ * Only the public message is sent; the detail is for the log.
+ */
 export function deliveryErrorResponse(error: IkError, requestId: string): HttpResponseInit {
   const reason = reasons[error.status] ?? 'Error';
   return {

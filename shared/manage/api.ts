@@ -51,7 +51,7 @@ export function managementHandler(handler: ApiHandler) {
       return await handler(request, requestId, (message) => context.warn(`management ${requestId}: ${message}`));
     } catch (error) {
       if (error instanceof ApiError) return json(error.status, { message: error.message }, requestId);
-      context.error(`management ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      context.error(`management ${requestId} failed: ${error instanceof Error ? error.stack : String(error)}`);
       return json(500, { message: `Internal error, request id ${requestId}` }, requestId);
     }
   };

@@ -1,4 +1,4 @@
-import { IkError } from '../http/errors';
+import { unauthorized } from '../http/errors';
 import { httpFetch } from './http-fetch';
 import type { Origin, OriginObject } from './types';
 
@@ -24,7 +24,7 @@ export function webProxyOrigin(): Origin {
       if (!url) return undefined;
       // An open proxy would fetch anything for anyone, from this server's address.
       if (!request.proxyAllowed) {
-        throw new IkError(401, 'EUNAUTHORIZED', 'WEB_PROXY origins serve signed URLs only: sign the URL, or set allowUnsignedWebProxy on the URL endpoint');
+        throw unauthorized('WEB_PROXY origins serve signed URLs only: sign the URL, or set allowUnsignedWebProxy on the URL endpoint');
       }
       return httpFetch(url, { limits: request.limits });
     },
