@@ -1,6 +1,6 @@
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
 import { keepOriginal, originalKey, readOriginal } from '../cache/originals';
-import { IkError } from '../http/errors';
+import { notFound } from '../http/errors';
 import { originFor } from '../origins';
 import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types';
 import { settings } from '../settings';
@@ -59,7 +59,7 @@ async function cachedFirstFound(config: DeliveryConfig, endpoint: EndpointView, 
  */
 export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointView, assetPath: string, options: FetchOriginalOptions = { signed: false }): Promise<Original> {
   if (!endpoint.origins.some((id) => config.origins.has(id))) {
-    throw new IkError(404, 'ENOENT', `URL endpoint "${endpoint.id}" has no origins configured`);
+    throw notFound('The URL endpoint has no origins configured: add one with the management API', `URL endpoint "${endpoint.id}" has no origins configured`);
   }
   const request: OriginRequest = {
     limits: fetchLimits(),
@@ -68,10 +68,11 @@ export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointVi
   };
   const found = await cachedFirstFound(config, endpoint, assetPath, request);
   if (found) return found;
-  const missing = `No file was found at "${assetPath}" in the origins of URL endpoint "${endpoint.id}"`;
-  if (options.defaultImage === undefined) throw new IkError(404, 'ENOENT', missing);
+  // The asset path is the client's own; which endpoint served it is not theirs to know. A plain miss has no detail: it is not logged.
+  const missing = `No file was found at "${assetPath}" in the URL endpoint's origins`;
+  if (options.defaultImage === undefined) throw notFound(missing);
   const defaultImagePath = atPath(options.defaultImage).replace(/^\/+/, '');
   const fallback = defaultImagePath === '' ? undefined : await firstFound(config, endpoint, defaultImagePath, request);
-  if (!fallback) throw new IkError(404, 'ENOENT', `${missing}, nor the default image "${defaultImagePath}"`);
+  if (!fallback) throw notFound(`${missing}, nor the default image "${defaultImagePath}"`);
   return { ...fallback, defaultImagePath };
 }
