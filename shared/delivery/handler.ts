@@ -146,7 +146,7 @@ export async function deliver(request: HttpRequest, context: InvocationContext):
     return await handle(request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));
   } catch (error) {
     if (error instanceof IkError) {
-      // A failure with a detail (an origin's, or the image library's) or our own 5xx is the operator's to see; a plain 404 or 400 is the client's.
+      // Origin and image-library failures (those with a detail) and 5xx are the operator's to see; a plain 404 or 400 is the client's.
       if (error.detail !== undefined || error.status >= 500) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
       const response = deliveryErrorResponse(error, requestId);
       return request.method === 'HEAD' ? { ...response, body: undefined } : response;
