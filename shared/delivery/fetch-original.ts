@@ -1,7 +1,7 @@
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
 import { keepOriginal, originalKey, readOriginal } from '../cache/originals';
 import { purgedSince, purgeGeneration } from '../cache/purge-generation';
-import { IkError } from '../http/errors';
+import { notFound } from '../http/errors';
 import { originFor } from '../origins';
 import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types';
 import { checkSafePath } from '../security/paths';
@@ -89,7 +89,7 @@ export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointVi
   // Asset, layer and default-image paths all come through here: the parser checked them, and this holds regardless.
   checkSafePath(assetPath, 'the asset');
   if (!endpoint.origins.some((id) => config.origins.has(id))) {
-    throw new IkError(404, 'ENOENT', `URL endpoint "${endpoint.id}" has no origins configured`);
+    throw notFound('The URL endpoint has no origins configured: add one with the management API', `URL endpoint "${endpoint.id}" has no origins configured`);
   }
   const request: OriginRequest = {
     limits: fetchLimits(),
@@ -98,11 +98,12 @@ export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointVi
   };
   const found = await cachedFirstFound(config, endpoint, assetPath, request);
   if (found) return found;
-  const missing = `No file was found at "${assetPath}" in the origins of URL endpoint "${endpoint.id}"`;
-  if (options.defaultImage === undefined) throw new IkError(404, 'ENOENT', missing);
+  // The asset path is the client's own; which endpoint served it is not theirs to know. A plain miss has no detail: it is not logged.
+  const missing = `No file was found at "${assetPath}" in the URL endpoint's origins`;
+  if (options.defaultImage === undefined) throw notFound(missing);
   const defaultImagePath = atPath(options.defaultImage).replace(/^\/+/, '');
   checkSafePath(defaultImagePath, 'parameter "di"');
   const fallback = defaultImagePath === '' ? undefined : await firstFound(config, endpoint, defaultImagePath, request);
-  if (!fallback) throw new IkError(404, 'ENOENT', `${missing}, nor the default image "${defaultImagePath}"`);
+  if (!fallback) throw notFound(`${missing}, nor the default image "${defaultImagePath}"`);
   return { ...fallback, defaultImagePath };
 }

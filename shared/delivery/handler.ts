@@ -4,7 +4,7 @@ import { reuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
-import { deliveryErrorResponse, IkError, storageUnavailable, unsupported } from '../http/errors';
+import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, etagMatches, IMAGE_TYPES, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
@@ -151,12 +151,14 @@ export async function deliver(request: HttpRequest, context: InvocationContext):
   try {
     return await handle(request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));
   } catch (caught) {
-    const error = isStorageOutage(caught) ? storageUnavailable('Storage') : caught;
+    const error = isStorageOutage(caught) ? storageUnavailable('Storage', caught) : caught;
     if (error instanceof IkError) {
+      // Origin and image-library failures (those with a detail) and 5xx are the operator's to see; a plain 404 or 400 is the client's.
+      if (error.detail !== undefined || error.status >= 500) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
       const response = deliveryErrorResponse(error, requestId);
       return request.method === 'HEAD' ? { ...response, body: undefined } : response;
     }
-    context.error(`delivery ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return deliveryErrorResponse(new IkError(500, 'UNIDENTIFIED', `Internal error, request id ${requestId}`), requestId);
+    context.error(`delivery ${requestId} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    return deliveryErrorResponse(internalError(requestId), requestId);
   }
 }

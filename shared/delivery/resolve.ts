@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { cacheQuery, renditionName } from '../cache/key';
 import type { DeliveryConfig } from '../config/snapshot';
-import { IkError } from '../http/errors';
+import { notFound } from '../http/errors';
 import { canonicalTransformation, lastValue } from '../transform/params';
 import { parseDeliveryUrl, type DeliveryRequest } from './request';
 
@@ -28,7 +28,7 @@ const memo = new LRUCache<string, Memo>({ max: 10_000 });
 function resolveNow(rawUrl: string, config: DeliveryConfig): ResolvedUrl {
   const url = new URL(rawUrl);
   const request = parseDeliveryUrl(url, config);
-  if (!request || request.assetPath === '') throw new IkError(404, 'ENOENT', 'No asset path in the URL');
+  if (!request || request.assetPath === '') throw notFound('No asset path in the URL');
   const f = lastValue(request.steps, 'f');
   const keyParts = {
     endpointId: request.endpoint.id,

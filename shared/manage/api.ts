@@ -57,7 +57,7 @@ export function managementHandler(handler: ApiHandler) {
         const response = json(503, { message: 'The configuration store is not reachable right now; try again shortly' }, requestId);
         return { ...response, headers: { ...(response.headers as Record<string, string>), 'retry-after': '5' } };
       }
-      context.error(`management ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      context.error(`management ${requestId} failed: ${error instanceof Error ? error.stack : String(error)}`);
       return json(500, { message: `Internal error, request id ${requestId}` }, requestId);
     }
   };

@@ -1,5 +1,5 @@
 import { ContainerClient, RestError } from '@azure/storage-blob';
-import { IkError, originTimeout } from '../http/errors';
+import { IkError, notFound, originFailure } from '../http/errors';
 import type { AzureBlobOriginConfig } from '../config/schemas';
 import { abandonable } from '../http/streams';
 import { checkSafePath } from '../security/paths';
@@ -23,36 +23,45 @@ function blobName(prefix: string | undefined, assetPath: string): string {
 
 /**
  * What is wrong with a SAS token that storage refused, read from its own fields (`se`, `st`, `sp`), so the
- * operator knows what to fix. Only those fields are repeated, never the signature.
+ * operator knows what to fix. Only those fields are repeated, never the signature; the text is public.
  */
 export function sasProblem(sasToken: string, now = new Date()): string {
   const fields = new URLSearchParams(sasToken.replace(/^\?/, ''));
   const expiry = fields.get('se');
-  if (expiry && Date.parse(expiry) <= now.getTime()) return `SAS token expired on ${expiry}: create a new one and update the origin`;
+  if (expiry && Date.parse(expiry) <= now.getTime()) return `its SAS token expired on ${expiry}; create a new one and update the origin`;
   const start = fields.get('st');
-  if (start && Date.parse(start) > now.getTime()) return `SAS token is not valid before ${start}`;
+  if (start && Date.parse(start) > now.getTime()) return `its SAS token is not valid before ${start}`;
   const permissions = fields.get('sp');
-  if (permissions !== null && !permissions.includes('r')) return `SAS token lacks read permission (sp=${permissions}): create one with "r"`;
-  return 'check that the SAS token is valid, signed with a current key and has read permission, and that the storage firewall admits this app';
+  if (permissions !== null && !permissions.includes('r')) return `its SAS token lacks read permission (sp=${permissions}); create one with "r"`;
+  return 'check that its SAS token is valid, signed with a current key and has read permission, and that the storage firewall admits this server';
 }
 
-/** Explains a storage failure to the operator without repeating the SAS token. */
+/**
+ * Explains a storage failure: the public message says what kind of failure it was and what to fix; the detail,
+ * logged and never sent, names the account, container, blob and endpoint. Neither repeats the SAS token.
+ */
 function mapError(error: unknown, config: AzureBlobOriginConfig, name: string): IkError {
-  const where = `blob "${name}" in container "${config.container}" of account "${config.accountName}"`;
+  const where = `blob "${name}" in container "${config.container}" of account "${config.accountName}" at ${blobServiceUrl(config)}`;
   if (error instanceof Error && error.name === 'AbortError') {
-    return originTimeout(`Azure Blob Storage did not deliver ${where} in time`);
+    return originFailure('ETIMEDOUT', 'The origin storage did not deliver the file in time', `Azure Blob Storage did not deliver ${where} in time`);
   }
-  if (!(error instanceof RestError)) return new IkError(404, 'UNIDENTIFIED', `Reading ${where} failed`);
+  if (!(error instanceof RestError)) {
+    return originFailure('UNIDENTIFIED', 'Reading from the origin storage failed', `Reading ${where} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // Storage's status and error code say what happened; the SDK's message adds only request ids and times.
   const code = error.code ?? String(error.statusCode ?? '');
+  const answer = `${error.statusCode ?? 'no status'} ${error.code ?? ''}`.trim();
   if (error.statusCode === 403 || error.statusCode === 401) {
-    return new IkError(404, 'EACCES', `Azure Blob Storage refused to read ${where} (${code}): ${sasProblem(config.sasToken)}`);
+    return originFailure('EACCES', `The origin refused access: ${sasProblem(config.sasToken)}`, `Azure Blob Storage answered ${answer} reading ${where}`);
   }
-  if (code === 'ContainerNotFound') return new IkError(404, 'ENOENT', `Container "${config.container}" was not found in account "${config.accountName}"`);
+  if (code === 'ContainerNotFound') {
+    return notFound("The origin's storage container was not found: check the container name of the origin", `Container "${config.container}" was not found in account "${config.accountName}" at ${blobServiceUrl(config)}`);
+  }
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(error.message)) {
-    return new IkError(404, 'ECONNREFUSED', `Azure Blob Storage at ${blobServiceUrl(config)} refused the connection`);
+    return originFailure('ECONNREFUSED', "The origin storage refused the connection: check the origin's endpoint", `Azure Blob Storage at ${blobServiceUrl(config)} refused the connection`);
   }
-  if (code === 'ETIMEDOUT') return originTimeout(`The connection to Azure Blob Storage at ${blobServiceUrl(config)} timed out`);
-  return new IkError(404, 'UNIDENTIFIED', `Azure Blob Storage failed reading ${where} (${code || 'no status'})`);
+  if (code === 'ETIMEDOUT') return originFailure('ETIMEDOUT', 'The connection to the origin storage timed out', `The connection to Azure Blob Storage at ${blobServiceUrl(config)} timed out`);
+  return originFailure('UNIDENTIFIED', `The origin storage failed to deliver the file (${error.statusCode ?? 'no status'})`, `Azure Blob Storage answered ${answer} reading ${where}`);
 }
 
 /** AZURE_BLOB origin: reads `<prefix>/<asset path>` from one container with the origin's SAS token. */

@@ -1,7 +1,7 @@
-import { IkError } from '../http/errors';
+import { type IkError, overLimit } from '../http/errors';
 
 export function tooLarge(maxBytes: number, size?: number): IkError {
-  return new IkError(400, 'ELIMIT', size === undefined ? `The original is larger than ${maxBytes} bytes` : `The original is ${size} bytes, more than ${maxBytes}`);
+  return overLimit(size === undefined ? `The original is larger than ${maxBytes} bytes` : `The original is ${size} bytes, more than ${maxBytes}`);
 }
 
 /**

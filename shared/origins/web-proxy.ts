@@ -1,4 +1,4 @@
-import { IkError } from '../http/errors';
+import { unauthorized, type IkError } from '../http/errors';
 import { checkSafePath } from '../security/paths';
 import { httpFetch } from './http-fetch';
 import type { Origin, OriginObject } from './types';
@@ -22,7 +22,7 @@ export function proxiedUrl(assetPath: string): URL | undefined {
 
 /** An open proxy would fetch anything for anyone, from this server's address. */
 export function unsignedProxyRefused(): IkError {
-  return new IkError(401, 'EUNAUTHORIZED', 'WEB_PROXY origins serve signed URLs only: sign the URL, or set allowUnsignedWebProxy on the URL endpoint');
+  return unauthorized('WEB_PROXY origins serve signed URLs only: sign the URL, or set allowUnsignedWebProxy on the URL endpoint');
 }
 
 /** WEB_PROXY origin: the path after the URL endpoint is the absolute http(s) URL of the original. */

@@ -1,5 +1,5 @@
 import type { EndpointView } from '../config/snapshot';
-import { badParam, IkError } from '../http/errors';
+import { badParam, unauthorized } from '../http/errors';
 import { settings } from '../settings';
 import { checkTransformationLimits } from './limits';
 import { verifySignature } from './signature';
@@ -37,7 +37,7 @@ export function authorizeDelivery(rawUrl: string, { endpoint, transformationText
   const keys = [s.PRIVATE_API_KEY, s.PREVIOUS_PRIVATE_API_KEY].filter((k): k is string => k !== undefined);
   const signature = verifySignature(rawUrl, endpoint.urlPrefix, keys, nowSeconds);
   if (!signature.signed && (s.RESTRICT_UNSIGNED_URLS || endpoint.restrictUnsignedUrls)) {
-    throw new IkError(401, 'EUNAUTHORIZED', 'This URL endpoint serves signed URLs only');
+    throw unauthorized('This URL endpoint serves signed URLs only');
   }
   if ((s.RESTRICT_UNNAMED_TRANSFORMATIONS || endpoint.restrictUnnamedTransformations) && !onlyNamed(texts)) {
     throw badParam('Bad Image Transformation Request: only named transformations (n-<name>) are allowed on this URL endpoint');

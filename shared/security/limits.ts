@@ -1,7 +1,5 @@
-import { IkError } from '../http/errors';
+import { overLimit } from '../http/errors';
 import { settings } from '../settings';
-
-const overLimit = (message: string) => new IkError(400, 'ELIMIT', message);
 
 /** What a transformation asks for, counted on its text so named and future parameters are counted too. */
 export interface TransformationCounts {

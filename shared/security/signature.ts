@@ -1,15 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { IkError } from '../http/errors';
+import { unauthorized } from '../http/errors';
 
 /** ImageKit's expiry for URLs that never expire; `ik-t` is left out of such URLs. */
 const NEVER = '9999999999';
 
 /** A verified URL says when it expires (undefined: never); an unsigned one says nothing more. */
 export type SignatureResult = { signed: false } | { signed: true; expiresAt?: number };
-
-function unauthorized(message: string): IkError {
-  return new IkError(401, 'EUNAUTHORIZED', message);
-}
 
 /** The query parameter's name as a server reads it: form-decoded, so `ik%2Ds` is `ik-s` too. */
 function parameterName(pair: string): string {

@@ -1,5 +1,5 @@
 import type { DOMPurify } from 'dompurify';
-import { IkError, unsupported } from '../http/errors';
+import { overLimit, unsupported } from '../http/errors';
 import { SVG_CSP } from '../http/headers';
 import { settings } from '../settings';
 
@@ -42,7 +42,7 @@ async function load(): Promise<Sanitiser> {
  */
 export async function sanitizeSvg(input: Buffer): Promise<Buffer> {
   const max = settings().MAX_SVG_BYTES;
-  if (input.length > max) throw new IkError(400, 'ELIMIT', `The SVG is ${input.length} bytes; at most ${max} are allowed`);
+  if (input.length > max) throw overLimit(`The SVG is ${input.length} bytes; at most ${max} are allowed`);
   const { purify, window } = await load();
   let doc: Document;
   try {

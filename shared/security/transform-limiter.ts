@@ -12,7 +12,7 @@ const queue: Waiter[] = [];
 function overloaded(message: string): IkError {
   const retryAfter = Math.max(1, Math.ceil(settings().QUEUE_TIMEOUT_MS / 1000));
   // Not cached anywhere: the next try may well succeed.
-  return new IkError(503, 'EBUSY', message, { 'retry-after': String(retryAfter), 'cache-control': 'no-store' });
+  return new IkError(503, 'EBUSY', message, { headers: { 'retry-after': String(retryAfter), 'cache-control': 'no-store' } });
 }
 
 function release(): void {

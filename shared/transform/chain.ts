@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { badParam, IkError, unsupported } from '../http/errors';
+import { badParam, overLimit, unsupported } from '../http/errors';
 import { holds } from './conditional';
 import { CANVAS, type Layer, type Step } from './params';
 import { decode, eachFrame, frameSize, open, toFrame, type Picture } from './picture';
@@ -61,7 +61,7 @@ async function image(layer: Layer, ctx: ChainContext): Promise<Picture> {
     throw badParam(`The layer "${layer.input}" is not an image`);
   }
   if (!meta.width || !meta.height) throw badParam(`The layer "${layer.input}" is not an image`);
-  if (meta.width * meta.height > ctx.maxInputPixels) throw new IkError(400, 'ELIMIT', `The layer "${layer.input}" is ${meta.width}x${meta.height}, more than ${ctx.maxInputPixels} pixels`);
+  if (meta.width * meta.height > ctx.maxInputPixels) throw overLimit(`The layer "${layer.input}" is ${meta.width}x${meta.height}, more than ${ctx.maxInputPixels} pixels`);
   const picture = await decode(body, { ...meta, pages: 1 }, ctx.maxInputPixels);
   return layer.trim > 0 ? applyStep(picture, { t: layer.trim }, { original: frameSize(picture) }, ctx.check) : picture;
 }

@@ -1,4 +1,4 @@
-import { badParam, IkError, unsupported } from '../http/errors';
+import { badParam, type IkError, overLimit, unsupported } from '../http/errors';
 import { colourText, parseColour, type Colour } from './colour';
 import { conditionText, readCondition, type Condition } from './conditional';
 import { amountText, looksLikeExpression, numberText, readExpression, readSignedNumber, type Amount, type Expression } from './expression';
@@ -246,7 +246,7 @@ function dimension(key: 'w' | 'h'): ParamSpec {
       const amount = readAmount(key, value, { min: 0, max: Infinity }, expected);
       if (typeof amount !== 'number') return { expr: amount };
       if (amount <= 0) throw invalid(key, value, expected);
-      if (amount > MAX_SIDE) throw new IkError(400, 'ELIMIT', `Parameter "${key}" is ${value}; the largest side allowed is ${MAX_SIDE}`);
+      if (amount > MAX_SIDE) throw overLimit(`Parameter "${key}" is ${value}; the largest side allowed is ${MAX_SIDE}`);
       return amount < 1 ? { fraction: amount } : { px: Math.round(amount) };
     },
     (d) => ('px' in d ? String(d.px) : 'fraction' in d ? String(d.fraction) : amountText(d.expr)),

@@ -1,5 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import { IkError, unsupported } from '../http/errors';
+import { IkError, overLimit, unsupported } from '../http/errors';
 import { IMAGE_TYPES } from '../http/headers';
 import { checkAnimation, checkOutputSize, transformTimeout } from '../security/limits';
 import { chooseFormat } from './format';
@@ -86,11 +86,12 @@ function withOriginalMetadata(input: Buffer, p: Picture, keep: 'all' | 'icc', ma
   return keep === 'all' ? replaced.keepMetadata() : replaced.keepIccProfile();
 }
 
+/** libvips' own words go to the log only: they name library internals and say nothing the client can act on. */
 function decodeError(error: unknown): IkError {
   const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return new IkError(400, 'ELIMIT', 'The input image has more pixels than allowed');
-  if (/^timeout:/.test(message)) return new IkError(400, 'ELIMIT', 'The transformation took longer than allowed');
-  return unsupported(`The image could not be processed: ${message.split('\n')[0]}`);
+  if (/pixel limit/i.test(message)) return overLimit('The input image has more pixels than allowed', message);
+  if (/^timeout:/.test(message)) return overLimit('The transformation took longer than allowed', message);
+  return unsupported('The image could not be processed: it may be damaged, or the transformation does not apply to it', message);
 }
 
 /**
@@ -108,7 +109,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   }
   if (!meta.width || !meta.height || !meta.format) return 'not-an-image';
   if (meta.width * meta.height > options.maxInputPixels) {
-    throw new IkError(400, 'ELIMIT', `The input image is ${meta.width}x${meta.height}, more than ${options.maxInputPixels} pixels`);
+    throw overLimit(`The input image is ${meta.width}x${meta.height}, more than ${options.maxInputPixels} pixels`);
   }
   checkAnimation(meta);
   const requested = lastValue(steps, 'f');

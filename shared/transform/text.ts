@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import sharp from 'sharp';
-import { badParam, IkError, unsupported } from '../http/errors';
+import { badParam, overLimit, unsupported } from '../http/errors';
 import { TRANSPARENT, type Colour } from './colour';
 import { evaluate, type Variables } from './expression';
 import type { TextStyle } from './params';
@@ -65,6 +65,16 @@ function padding(style: TextStyle, vars: Variables): { top: number; right: numbe
 }
 
 /**
+ * Pango and cairo refuse a text surface they cannot allocate before the size check below can: that is a text layer too
+ * large, said without libvips' words (which go to the log). Other failures, timeouts among them, pass on unchanged.
+ */
+function drawFailure(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/out of memory|too big/i.test(message)) return error;
+  return overLimit('The text layer is too large to draw: use a smaller font size (fs), a width (w) or shorter text', message);
+}
+
+/**
  * A text layer's picture, drawn with pango through sharp in a font family fontconfig knows, on `fill` with its padding. Sizes and expressions are in pixels of the base under the layer.
  */
 export async function drawText(text: string, style: TextStyle, fill: Colour | undefined, base: Size, check: SizeCheck): Promise<Picture> {
@@ -86,11 +96,13 @@ export async function drawText(text: string, style: TextStyle, fill: Colour | un
         ...(lineHeight !== undefined && { spacing: lineHeight }),
       },
     }).timeout(transformTimeout()),
-  );
+  ).catch((error: unknown) => {
+    throw drawFailure(error);
+  });
   const pad = padding(style, vars);
   const box = { width: drawn.width + pad.left + pad.right, height: drawn.height + pad.top + pad.bottom };
   if (box.width > MAX_TEXT_SIDE || box.height > MAX_TEXT_SIDE) {
-    throw new IkError(400, 'ELIMIT', `The text layer would be ${box.width}x${box.height}; at most ${MAX_TEXT_SIDE} pixels a side`);
+    throw overLimit(`The text layer would be ${box.width}x${box.height}; at most ${MAX_TEXT_SIDE} pixels a side`);
   }
   check(box);
   const canvas = sharp({ create: { ...box, channels: 4, background: fill ?? TRANSPARENT } }).composite([

@@ -44,7 +44,7 @@ describe('SSRF guard end to end, with ALLOW_PRIVATE_ORIGIN_ADDRESSES off (the de
   ])('refuses %s with 404 EACCES, connecting nowhere', async (_name, path) => {
     const response = await fetch(`${app.url}${path()}`);
     expect(response.status).toBe(404);
-    expect(response.headers.get('ik-error')).toMatch(/^EACCES - The origin host .* resolves to a .* address/);
+    expect(response.headers.get('ik-error')).toMatch(/^EACCES - The web origin's host resolves to a .* address, which origins may not reach/);
     expect(await response.text()).not.toContain('secret');
     expect(internal.connections).toBe(0);
     expect(dialled()).toEqual([]);

@@ -138,12 +138,23 @@ describe('origins end to end: web folder, web proxy, fallback order and every ma
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('SAS problems say what to fix and never show the token', async () => {
-    const expired = await get('/expired/fallback/default.png');
-    expect(expired.ikError).toMatch(/SAS token expired on \d{4}-\d\d-\d\dT/);
-    const noRead = await get('/noread/fallback/default.png');
-    expect(noRead.ikError).toContain('SAS token lacks read permission (sp=l)');
-    for (const text of [expired.ikError, noRead.ikError]) expect(text).not.toMatch(/sig=|sv=/);
+  it('SAS problems say what to fix and never show the token; the log names the container and account', async () => {
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      const expired = await get('/expired/fallback/default.png');
+      expect(expired.ikError).toMatch(/^EACCES - The origin refused access: its SAS token expired on \d{4}-\d\d-\d\dT[\d:]+Z; create a new one and update the origin$/);
+      const noRead = await get('/noread/fallback/default.png');
+      expect(noRead.ikError).toBe('EACCES - The origin refused access: its SAS token lacks read permission (sp=l); create one with "r"');
+      for (const text of [expired.ikError, noRead.ikError]) expect(text).not.toMatch(new RegExp(`sig=|sv=|${AZURITE_ACCOUNT}|photos|127\\.0\\.0\\.1`));
+      const logged = warn.mock.calls.map((args) => args.join(' '));
+      for (const response of [expired, noRead]) {
+        const line = logged.find((l) => l.startsWith(`delivery ${response.headers.get('x-request-id')} failed: EACCES `));
+        expect(line).toContain(`in container "photos" of account "${AZURITE_ACCOUNT}"`);
+        expect(line).not.toMatch(/sig=|sv=/);
+      }
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('forwards the client host (X-Forwarded-Host, as Front Door sends it) only for an origin that asks for it', async () => {

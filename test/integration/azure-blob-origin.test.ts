@@ -74,10 +74,11 @@ describe('AZURE_BLOB origin against Azurite', () => {
     await expect(container.getBlockBlobClient('evil.txt').uploadData(Buffer.from('x'))).rejects.toMatchObject({ statusCode: 403 });
   });
 
-  it('a missing container is ENOENT naming the container', async () => {
+  it('a missing container is ENOENT; the detail names the container and account, the public message neither', async () => {
     const error = await failure(azureBlobOrigin(config({ container: 'missing', sasToken: readOnlyAccountSas() })).fetch('a.jpg', request));
     expect(error).toMatchObject({ status: 404, code: 'ENOENT' });
-    expect(error.message).toContain('"missing"');
+    expect(error.message).toBe("The origin's storage container was not found: check the container name of the origin");
+    expect(error.detail).toContain(`Container "missing" was not found in account "${AZURITE_ACCOUNT}"`);
   });
 
   it('an expired SAS is EACCES and the message never repeats the token', async () => {
@@ -87,10 +88,14 @@ describe('AZURE_BLOB origin against Azurite', () => {
     ).toString()}`;
     const error = await failure(azureBlobOrigin(config({ sasToken: expired })).fetch('a/photo one.jpg', request));
     expect(error).toMatchObject({ status: 404, code: 'EACCES' });
-    expect(error.message).toContain(`SAS token expired on ${new URLSearchParams(expired).get('se')}`);
+    expect(error.message).toBe(`The origin refused access: its SAS token expired on ${new URLSearchParams(expired).get('se')}; create a new one and update the origin`);
+    expect(error.message).not.toMatch(new RegExp(`${AZURITE_ACCOUNT}|originals|127\\.0\\.0\\.1`));
+    expect(error.detail).toContain(`blob "a/photo one.jpg" in container "originals" of account "${AZURITE_ACCOUNT}"`);
     const sig = new URLSearchParams(expired.slice(1)).get('sig')!;
-    expect(error.message).not.toContain(sig);
-    expect(error.message).not.toContain(encodeURIComponent(sig));
+    for (const text of [error.message, error.detail]) {
+      expect(text).not.toContain(sig);
+      expect(text).not.toContain(encodeURIComponent(sig));
+    }
   });
 
   it('a SAS without read permission is EACCES', async () => {
@@ -100,7 +105,8 @@ describe('AZURE_BLOB origin against Azurite', () => {
     ).toString()}`;
     const error = await failure(azureBlobOrigin(config({ sasToken: listOnly })).fetch('a/photo one.jpg', request));
     expect(error).toMatchObject({ status: 404, code: 'EACCES' });
-    expect(error.message).toContain('SAS token lacks read permission (sp=l)');
+    expect(error.message).toBe('The origin refused access: its SAS token lacks read permission (sp=l); create one with "r"');
+    expect(error.detail).toMatch(/^Azure Blob Storage answered 403 \w+ reading blob "a\/photo one.jpg" in container "originals"/);
   });
 
   it('an original over the byte limit is ELIMIT', async () => {
@@ -111,7 +117,8 @@ describe('AZURE_BLOB origin against Azurite', () => {
   it('a refused connection is ECONNREFUSED and a stalled one ETIMEDOUT', async () => {
     const port = await freePort();
     const refused = await failure(azureBlobOrigin(config({ endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}` })).fetch('a.jpg', request));
-    expect(refused).toMatchObject({ status: 404, code: 'ECONNREFUSED' });
+    expect(refused).toMatchObject({ status: 404, code: 'ECONNREFUSED', message: "The origin storage refused the connection: check the origin's endpoint" });
+    expect(refused.detail).toBe(`Azure Blob Storage at http://127.0.0.1:${port}/${AZURITE_ACCOUNT} refused the connection`);
 
     // Accepts connections and never answers.
     const silent = net.createServer(() => undefined);
@@ -120,7 +127,8 @@ describe('AZURE_BLOB origin against Azurite', () => {
       const { port: silentPort } = silent.address() as net.AddressInfo;
       const origin = azureBlobOrigin(config({ endpoint: `http://127.0.0.1:${silentPort}/${AZURITE_ACCOUNT}` }));
       const timedOut = await failure(origin.fetch('a.jpg', { ...request, limits: { ...limits, timeoutMs: 300 } }));
-      expect(timedOut).toMatchObject({ status: 504, code: 'ETIMEDOUT' });
+      expect(timedOut).toMatchObject({ status: 504, code: 'ETIMEDOUT', message: 'The origin storage did not deliver the file in time' });
+      expect(timedOut.detail).toContain(`at http://127.0.0.1:${silentPort}/${AZURITE_ACCOUNT} in time`);
     } finally {
       silent.close();
     }
@@ -130,7 +138,7 @@ describe('AZURE_BLOB origin against Azurite', () => {
 describe('sasProblem', () => {
   const now = new Date('2030-06-01T00:00:00Z');
   it('names the expiry, the start or the missing read permission, never the signature', () => {
-    expect(sasProblem('?sv=2024-11-04&se=2030-01-01&sp=r&sig=SECRET', now)).toBe('SAS token expired on 2030-01-01: create a new one and update the origin');
+    expect(sasProblem('?sv=2024-11-04&se=2030-01-01&sp=r&sig=SECRET', now)).toBe('its SAS token expired on 2030-01-01; create a new one and update the origin');
     expect(sasProblem('?st=2031-01-01T00%3A00%3A00Z&se=2032-01-01&sp=r&sig=SECRET', now)).toContain('not valid before 2031-01-01T00:00:00Z');
     expect(sasProblem('?se=2032-01-01&sp=wl&sig=SECRET', now)).toContain('lacks read permission (sp=wl)');
     expect(sasProblem('?se=2032-01-01&sp=rl&sig=SECRET', now)).not.toContain('SECRET');

@@ -98,7 +98,8 @@ describe('SSRF guard on web origin fetches', () => {
   it('a WEB_FOLDER origin on a private address is refused with a message that says why', async () => {
     const origin = webFolderOrigin({ type: 'WEB_FOLDER', name: 'internal', includeCanonicalHeader: false, baseUrl: `http://localhost:${server.port}`, forwardHostHeaderToOrigin: false });
     const error = await failure(origin.fetch('x.png', { limits: guarded, proxyAllowed: false }));
-    expect(error.message).toMatch(/"localhost" resolves to a (loopback) address/);
+    expect(error.message).toBe("The web origin's host resolves to a loopback address, which origins may not reach (ALLOW_PRIVATE_ORIGIN_ADDRESSES is off)");
+    expect(error.detail).toMatch(/^"localhost" resolves to (127\.0\.0\.1|::1), a loopback address$/);
     expect(server.connections).toBe(0);
   });
 

@@ -105,16 +105,20 @@ describe('web origins against real loopback servers', () => {
   it('404 and 410 are not found; 403 is EACCES; 500 is UNIDENTIFIED', async () => {
     expect(await folder().fetch('missing.png', request)).toBeUndefined();
     expect(await folder().fetch('gone.png', request)).toBeUndefined();
-    expect(await failure(folder().fetch('forbidden.png', request))).toMatchObject({ status: 404, code: 'EACCES' });
+    const forbidden = await failure(folder().fetch('forbidden.png', request));
+    expect(forbidden).toMatchObject({ status: 404, code: 'EACCES' });
+    expect(forbidden.message).toBe('The web origin refused access (403): allow this server to read the files (firewall, authentication, hotlink protection)');
+    expect(forbidden.detail).toBe(`http://127.0.0.1:${server.port} answered 403`);
     const broken = await failure(folder().fetch('broken.png', request));
-    expect(broken).toMatchObject({ status: 404, code: 'UNIDENTIFIED' });
-    expect(broken.message).toContain('answered 500');
+    expect(broken).toMatchObject({ status: 404, code: 'UNIDENTIFIED', message: 'The web origin answered 500' });
+    expect(broken.detail).toBe(`http://127.0.0.1:${server.port} answered 500`);
   });
 
   it('a refused connection is ECONNREFUSED', async () => {
     const port = await freePort();
     const error = await failure(httpFetch(new URL(`http://127.0.0.1:${port}/x.png`), { limits }));
-    expect(error).toMatchObject({ status: 404, code: 'ECONNREFUSED' });
+    expect(error).toMatchObject({ status: 404, code: 'ECONNREFUSED', message: 'The web origin refused the connection' });
+    expect(error.detail).toBe(`http://127.0.0.1:${port} refused the connection`);
   });
 
   it('a server that never answers, or stops mid-body, is ETIMEDOUT at the total deadline', async () => {
