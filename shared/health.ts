@@ -1,20 +1,24 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pingConfigStore } from './config/collection';
 import { storageDeadlines } from './storage';
 
-let running: Promise<string | undefined> | undefined;
+/** What is wrong: `reason` is public (the probe is anonymous), `detail` is for the log. */
+interface Problem {
+  reason: string;
+  detail: string;
+}
 
-/** Reasons are the storage error's first line; connection strings and keys are not part of it. */
-async function check(): Promise<string | undefined> {
+let running: Promise<Problem | undefined> | undefined;
+
+async function check(): Promise<Problem | undefined> {
   // The probe's own deadline, one storage try long, holds whatever the storage client does.
   const deadlineMs = storageDeadlines().tryTimeoutMs;
-  const timedOut = sleep(deadlineMs, `storage did not answer within ${deadlineMs} ms`, { ref: false });
+  const timedOut = sleep(deadlineMs, { reason: `storage did not answer within ${deadlineMs} ms`, detail: 'the config table did not answer' }, { ref: false });
   try {
     return await Promise.race([pingConfigStore().then(() => undefined), timedOut]);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return `storage unreachable: ${message}`;
+    return { reason: 'storage unreachable', detail: error instanceof Error ? error.message.split('\n')[0] : String(error) };
   }
 }
 
@@ -22,7 +26,7 @@ async function check(): Promise<string | undefined> {
  * One check at a time, however many probes arrive while it runs; no result is reused after it, so a probe never
  * reports a storage outage that began before it as healthy.
  */
-function currentProblem(): Promise<string | undefined> {
+function currentProblem(): Promise<Problem | undefined> {
   running ??= check().finally(() => {
     running = undefined;
   });
@@ -30,11 +34,12 @@ function currentProblem(): Promise<string | undefined> {
 }
 
 /** 200 once the app reaches its storage, 503 with the reason otherwise, always within one storage try's timeout. */
-export async function health(request: HttpRequest): Promise<HttpResponseInit> {
+export async function health(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const problem = await currentProblem();
+  if (problem) context.warn(`healthz: ${problem.reason}: ${problem.detail}`);
   return {
     status: problem === undefined ? 200 : 503,
     headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
-    body: request.method === 'HEAD' ? undefined : problem === undefined ? 'OK' : `Unavailable: ${problem}`,
+    body: request.method === 'HEAD' ? undefined : problem === undefined ? 'OK' : `Unavailable: ${problem.reason}`,
   };
 }
