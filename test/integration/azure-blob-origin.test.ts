@@ -41,6 +41,17 @@ describe('AZURE_BLOB origin against Azurite', () => {
   });
   afterAll(() => azurite.stop());
 
+  it('refuses a path that would resolve outside its prefix, even with an account-wide SAS, before any request', async () => {
+    const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    await service.getContainerClient('elsewhere').createIfNotExists();
+    await service.getContainerClient('elsewhere').getBlockBlobClient('secret.jpg').uploadData(Buffer.from('secret'));
+    const wide = azureBlobOrigin(config({ prefix: 'a', sasToken: `?${azuriteAccountSas('b', 'sco', 'rl')}` }));
+    expect((await wide.fetch('photo one.jpg', request))?.body.toString()).toBe('first');
+    for (const escape of ['../../elsewhere/secret.jpg', '..%2f..%2felsewhere%2fsecret.jpg', '..%252f..%252felsewhere%252fsecret.jpg', '..\\..\\elsewhere\\secret.jpg', './photo one.jpg']) {
+      expect(await failure(wide.fetch(escape, request))).toMatchObject({ status: 400, code: 'EBADPARAM' });
+    }
+  });
+
   it('reads a blob with a read-only SAS, with its type and validators', async () => {
     const found = await azureBlobOrigin(config()).fetch('a/photo one.jpg', request);
     expect(found?.body.toString()).toBe('first');
