@@ -33,7 +33,7 @@ describe('storage outages: nothing hangs, nothing answers 500', () => {
   }
 
   beforeAll(async () => {
-    app = await startTestApp({ STORAGE_TRY_TIMEOUT_MS: '400', STORAGE_DEADLINE_MS: '1200', ORIGIN_TIMEOUT_MS: '1500', CONFIG_CACHE_SECONDS: '0' });
+    app = await startTestApp({ STORAGE_TRY_TIMEOUT_MS: '1000', STORAGE_DEADLINE_MS: '2500', ORIGIN_TIMEOUT_MS: '3000', CONFIG_CACHE_SECONDS: '0' });
     await serveDemoFromDefaultEndpoint(app, new ImageKit({ privateKey: app.privateKey, baseURL: app.url, maxRetries: 0 }));
   });
   afterAll(async () => {
@@ -43,7 +43,7 @@ describe('storage outages: nothing hangs, nothing answers 500', () => {
 
   it('with storage paused: 400s, memory hits, health 503, cold 503/504, management 503, all before storage is back', async () => {
     const warm = `${app.url}/tr:w-120/sample/plant.jpg`;
-    expect((await fetch(warm)).status).toBe(200);
+    await eventually(async () => (await fetch(warm)).status === 200);
     const hit = await fetch(warm);
     expect(hit.headers.get('x-rendition-cache')).toBe('HIT');
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
