@@ -24,6 +24,9 @@ import { deliveryCounters, ServerTiming } from './metrics';
 import type { DeliveryRequest } from './request';
 import { resolveUrl } from './resolve';
 
+/** App Service's front end: the request target before the platform decoded and re-encoded it. */
+const UNENCODED_URL_HEADER = 'x-waws-unencoded-url';
+
 type Output = Omit<Rendition, 'etag' | 'lastModified'>;
 
 function asIs(original: OriginObject): Output {
@@ -106,8 +109,10 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const resolved = resolveUrl(hint.url, config);
   const { url, request: parsed } = resolved;
   const s = settings();
-  // Access is decided here, on every request, before any cache is read.
-  const access = authorizeDelivery(hint.url, parsed);
+  // Access is decided here, on every request, before any cache is read. App Service passes the target as the
+  // client sent it beside the re-encoded URL; the signature may be over either spelling of the same request.
+  const unencoded = request.headers.get(UNENCODED_URL_HEADER);
+  const access = authorizeDelivery(hint.url, parsed, undefined, unencoded ? [readEdgeHint(`${url.origin}${unencoded}`).url] : []);
   checkProxyAccess(config, parsed, access.signed);
   const accept = hint.accept ?? request.headers.get('accept') ?? '';
   const variant = resolved.explicitFormat ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic');

@@ -24,7 +24,7 @@ interface SignedParts {
  * original order. The URL is never parsed and re-serialised, so the bytes are the ones the client sent.
  */
 function signedParts(rawUrl: string, urlPrefix: string): SignedParts {
-  const target = rawUrl.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/#.*$/, '');
+  const target = targetOf(rawUrl);
   const queryStart = target.indexOf('?');
   const path = queryStart === -1 ? target : target.slice(0, queryStart);
   const signatures: string[] = [];
@@ -45,6 +45,52 @@ function signedParts(rawUrl: string, urlPrefix: string): SignedParts {
   return { texts, signatures, expiries };
 }
 
+/** Decodes a run of escapes, leaving it as it was when it is not UTF-8. */
+function decodeRun(run: string): string {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    return run.toUpperCase();
+  }
+}
+
+/**
+ * A target as the Functions host (ASP.NET Core) hands it to the app: every escape decoded except `%2F`. Two
+ * forms of one request target agree here, whatever their escaping; different requests never do.
+ */
+export function hostForm(target: string): string {
+  return target.replace(/(%[0-9A-Fa-f]{2})+/g, (run) =>
+    run
+      .split(/(%2F)/i)
+      .map((part) => (/^%2F$/i.test(part) ? '%2F' : decodeRun(part)))
+      .join(''),
+  );
+}
+
+/** The path and query of a URL, as sent. */
+const targetOf = (rawUrl: string) => rawUrl.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/#.*$/, '');
+
+/** Path and query each in `hostForm`, apart: an escaped `?` in a path must not pass for the start of a query. */
+function requestIdentity(target: string): string {
+  const queryStart = target.indexOf('?');
+  const [path, query] = queryStart === -1 ? [target, ''] : [target.slice(0, queryStart), target.slice(queryStart + 1)];
+  return JSON.stringify([hostForm(path), hostForm(query)]);
+}
+
+/**
+ * Spellings of a signed text that the Functions host folds into the one it passes on: hex escapes in lower case
+ * (`caf%c3%a9`) and escaped commas (`%2C`), which it decodes and re-encodes in upper case or not at all. Each names
+ * the same path, so a signature over any of them is a signature over this request.
+ */
+function hostSpellings(text: string): string[] {
+  const queryStart = text.indexOf('?');
+  const path = queryStart === -1 ? text : text.slice(0, queryStart);
+  const query = queryStart === -1 ? '' : text.slice(queryStart);
+  const lower = (p: string) => p.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+  const commas = path.replace(/,/g, '%2C');
+  return [...new Set([path, lower(path), commas, lower(commas)])].map((p) => p + query);
+}
+
 /** True when the URL carries `ik-s`, valid or not: such a URL is always verified. */
 export function isSignedRequest(rawUrl: string): boolean {
   return signedParts(rawUrl, '').signatures.length > 0;
@@ -54,13 +100,21 @@ export function isSignedRequest(rawUrl: string): boolean {
  * Verifies an ImageKit signed URL over the raw request URL: HMAC-SHA1 (hex) of the part after the URL endpoint
  * plus the expiry, with the current key or, during rotation, the previous one. A URL without `ik-s` is
  * unsigned; a bad, tampered or expired signature throws 401.
+ *
+ * The Functions host re-encodes the path before the app sees it, so the text is also tried in the spellings it
+ * folds (`hostSpellings`), and in `originalUrls`: the URL as the client sent it, when the platform passes it
+ * on (App Service's `X-Waws-Unencoded-Url`). Such a URL counts only when it is the same request as `rawUrl`
+ * (`hostForm`), so it can restore the signed spelling but never stand for another path or query.
  */
-export function verifySignature(rawUrl: string, urlPrefix: string, keys: string[], nowSeconds = Date.now() / 1000): SignatureResult {
-  const { texts, signatures, expiries } = signedParts(rawUrl, urlPrefix);
+export function verifySignature(rawUrl: string, urlPrefix: string, keys: string[], nowSeconds = Date.now() / 1000, originalUrls: string[] = []): SignatureResult {
+  const { texts: received, signatures, expiries } = signedParts(rawUrl, urlPrefix);
   if (signatures.length === 0) {
     if (expiries.length > 0) throw unauthorized('The URL has ik-t but no ik-s signature');
     return { signed: false };
   }
+  const identity = requestIdentity(targetOf(rawUrl));
+  const sameRequest = originalUrls.filter((original) => requestIdentity(targetOf(original)) === identity);
+  const texts = [...new Set([...received, ...sameRequest.flatMap((original) => signedParts(original, urlPrefix).texts)].flatMap(hostSpellings))];
   // One of each: with two, the signature checked and the expiry honoured could differ.
   if (signatures.length > 1 || expiries.length > 1) throw unauthorized('The URL carries more than one ik-s or ik-t');
   const expiry = expiries[0];
