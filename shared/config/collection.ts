@@ -176,6 +176,21 @@ export class Collection<T> {
   }
 
   /**
+   * Gives the object a new ETag without changing it: a write based on the ETag read before (such as a delete that
+   * checked first that nothing uses the object) then fails. False when the object is gone.
+   */
+  async touch(id: string): Promise<boolean> {
+    const t = await ensureTable();
+    try {
+      await t.updateEntity({ partitionKey: this.partition, rowKey: id }, 'Merge');
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Deletes the object if its stored ETag is still `etag`, then its key rows. A transaction cannot carry the ETag
    * condition of a delete, so these are two steps; a key row left behind by a crash is released by the next writer
    * that wants its value (`releaseStaleKey`).

@@ -18,6 +18,11 @@ export interface Resource<T> {
   present(id: string, value: T): object;
   /** Throws ApiError when the object may not be deleted. */
   checkDelete(id: string): Promise<void>;
+  /**
+   * Runs after a create or update is stored, for what a concurrent request elsewhere may have invalidated while
+   * this one ran; a message undoes the write and answers 409 with it.
+   */
+  confirm?(id: string, value: T, previous: T | undefined): Promise<string | undefined>;
 }
 
 /** The Table entity's ETag, offered as a strong validator: it changes with every write of the object. */
@@ -65,6 +70,23 @@ export function crudHandler<T>(resource: Resource<T>) {
     return ifMatch;
   };
 
+  /** Stores a create (`previous` undefined) or update, then lets the resource confirm it; undone when refused. */
+  const store = async (id: string, value: T, previous: Versioned<T> | undefined, ifMatch: string | null): Promise<string> => {
+    const etag = await (previous ? collection.replace(id, value, previous.etag) : collection.create(id, value)).catch(written(value, ifMatch));
+    invalidateDeliveryConfig();
+    const refusal = await resource.confirm?.(id, value, previous?.value);
+    if (refusal === undefined) return etag;
+    const undone = await (previous ? collection.replace(id, previous.value, etag) : collection.delete(id, etag)).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof WriteConflictError) return false;
+        throw error;
+      },
+    );
+    invalidateDeliveryConfig();
+    throw new ApiError(409, undone ? refusal : `${refusal}; another request changed the ${noun} meanwhile, so this write stays`);
+  };
+
   const respond = (status: number, id: string, value: T, etag: string, requestId: string) => json(status, resource.present(id, value), requestId, { etag: publicEtag(etag) });
 
   return managementHandler(async (request: HttpRequest, requestId: string): Promise<HttpResponseInit> => {
@@ -79,9 +101,7 @@ export function crudHandler<T>(resource: Resource<T>) {
         const value = await resource.parse(await readJson(request), undefined, undefined);
         await checkUnique(value, undefined);
         const newObjectId = newId();
-        const etag = await collection.create(newObjectId, value).catch(written(value, null));
-        invalidateDeliveryConfig();
-        return respond(201, newObjectId, value, etag, requestId);
+        return respond(201, newObjectId, value, await store(newObjectId, value, undefined, null), requestId);
       }
       case 'GET item': {
         const row = await found(id);
@@ -94,9 +114,7 @@ export function crudHandler<T>(resource: Resource<T>) {
         const ifMatch = precondition(request, row);
         const value = await resource.parse(await readJson(request), id, row.value);
         await checkUnique(value, id);
-        const etag = await collection.replace(id, value, row.etag).catch(written(value, ifMatch));
-        invalidateDeliveryConfig();
-        return respond(200, id, value, etag, requestId);
+        return respond(200, id, value, await store(id, value, row, ifMatch), requestId);
       }
       case 'DELETE item': {
         const row = await found(id);

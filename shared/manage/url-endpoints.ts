@@ -19,6 +19,19 @@ async function parseUrlEndpoint(body: unknown, id: string | undefined): Promise<
   return value;
 }
 
+/**
+ * An origin's delete checks that no endpoint lists it, then deletes it conditional on the ETag it read before that
+ * check. Touching each newly listed origin after this endpoint is stored makes that delete fail when it checked too
+ * early; when the delete came first, the origin is gone here and the endpoint write is undone.
+ */
+async function confirmOrigins(_id: string, value: UrlEndpointConfig, previous: UrlEndpointConfig | undefined): Promise<string | undefined> {
+  for (const [index, originId] of value.origins.entries()) {
+    if (previous?.origins.includes(originId)) continue;
+    if (!(await origins.touch(originId))) return `origins.${index}: origin "${originId}" was deleted while this request ran`;
+  }
+  return undefined;
+}
+
 async function checkDeletable(id: string): Promise<void> {
   if (id === DEFAULT_ENDPOINT_ID) throw new ApiError(400, 'The default URL endpoint cannot be deleted');
 }
@@ -32,4 +45,5 @@ export const manageUrlEndpoints = crudHandler<UrlEndpointConfig>({
   parse: parseUrlEndpoint,
   present: (id, value) => ({ id, ...value }),
   checkDelete: checkDeletable,
+  confirm: confirmOrigins,
 });
