@@ -16,5 +16,5 @@ export async function manage(app: TestApp, method: string, path: string, body?: 
   });
   const text = await response.text();
   const isJson = response.headers.get('content-type')?.startsWith('application/json');
-  return { status: response.status, headers: response.headers, json: isJson ? JSON.parse(text) : { text } };
+  return { status: response.status, headers: response.headers, json: isJson && text ? JSON.parse(text) : { text } };
 }
