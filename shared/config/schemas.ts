@@ -11,7 +11,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * A string of at most `max` UTF-16 units without control characters. The limits of all fields together keep a
  * stored object (one JSON string property) far below Table Storage's 64 KiB (32K UTF-16 units) per property.
  */
-export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine((s) => !CONTROL.test(s), 'must not contain control characters');
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine((s) => !CONTROL.test(s), 'must not contain control characters');
 
 /** Checked before parsing, since URL parsing silently drops tabs and newlines. */
 export const httpUrl = text(2048).pipe(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }));
