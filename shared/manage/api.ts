@@ -45,11 +45,11 @@ async function readCapped(request: HttpRequest): Promise<Buffer> {
 }
 
 export async function readJson(request: HttpRequest): Promise<unknown> {
+  const bytes = await readCapped(request);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(await readCapped(request));
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
     throw new ApiError(400, 'The request body is not valid UTF-8');
   }
   if (text.trim() === '') throw new ApiError(400, 'The request body must be a JSON object');
