@@ -26,6 +26,15 @@ function compile(template: string): Segment[] {
     });
 }
 
+/** Malformed percent-encoding stays as sent: the handler then refuses the value like any other it does not know. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 function match(route: CompiledRoute, parts: string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (let i = 0; i < route.segments.length; i++) {
@@ -39,7 +48,7 @@ function match(route: CompiledRoute, parts: string[]): Record<string, string> | 
     if ('literal' in segment) {
       if (segment.literal !== part.toLowerCase()) return undefined;
     } else {
-      params[segment.param] = decodeURIComponent(part);
+      params[segment.param] = decoded(part);
     }
   }
   return parts.length === route.segments.length ? params : undefined;

@@ -1,4 +1,4 @@
-import { HttpRequest, HttpResponse, InvocationContext, type HttpFunctionOptions, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpFunctionOptions, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -31,10 +31,23 @@ function forwardedFor(req: http.IncomingMessage): string {
   return [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * The request body as a stream the handler pulls from, as the Functions host passes it with HTTP streams enabled:
+ * nothing is read unless the handler reads it, so a request refused first (401, 413 from Content-Length) never
+ * costs its body, and a handler that stops reading (a body over its cap) stops the upload.
+ */
+function pulledBody(req: http.IncomingMessage): ReadableStream<Uint8Array> {
+  const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /**
@@ -88,13 +101,21 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
         res.writeHead(matched ? 405 : 404, { 'content-type': 'text/plain' }).end(matched ? 'Method Not Allowed' : 'Not Found');
         return;
       }
-      const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
-      const request = new HttpRequest({ method, url: url.toString(), headers: { ...toHeaders(req.headers), 'x-forwarded-for': forwardedFor(req) }, params: matched.params, body: body ? { bytes: body } : undefined });
+      const body = method === 'GET' || method === 'HEAD' ? undefined : pulledBody(req);
+      const headers = { ...toHeaders(req.headers), 'x-forwarded-for': forwardedFor(req) };
+      // `nativeRequest` is how the library itself builds a request around a streamed body; the public init only takes bytes.
+      const nativeRequest = new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
+      const request = new HttpRequest({ nativeRequest, params: matched.params } as HttpRequestInit);
       const context = new InvocationContext({ functionName: matched.name, invocationId: randomUUID() });
-      const { status, headers, payload } = await toWire(await matched.options.handler(request, context));
-      if (method !== 'HEAD' && status !== 204 && status !== 304) headers['content-length'] = String(payload.length);
-      res.writeHead(status, headers);
-      res.end(method === 'HEAD' ? undefined : payload);
+      const wire = await toWire(await matched.options.handler(request, context));
+      const { status, payload } = wire;
+      if (method !== 'HEAD' && status !== 204 && status !== 304) wire.headers['content-length'] = String(payload.length);
+      // A body left unread must not be drained to keep the connection: close it once the answer is sent.
+      if (!req.complete) wire.headers.connection = 'close';
+      res.writeHead(status, wire.headers);
+      res.end(method === 'HEAD' ? undefined : payload, () => {
+        if (!req.complete) req.socket.destroy();
+      });
     } catch (error) {
       console.error('local host: unhandled error', error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

@@ -1,4 +1,4 @@
-import { RestError, TableClient } from '@azure/data-tables';
+import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
 import { settings } from '../settings';
 import { appTable, createOnce, storageDeadlines, type StorageDeadlines } from '../storage';
@@ -9,8 +9,24 @@ export interface Versioned<T> {
   etag: string;
 }
 
-/** Thrown when a write lost a race with another writer (the stored ETag changed), or an id is taken. */
-export class WriteConflictError extends Error {}
+/**
+ * Thrown when a write lost a race: `changed` when the stored ETag is not the one the write was based on (or the
+ * object is gone), `taken` when the id or the collection's unique value belongs to another object.
+ */
+export class WriteConflictError extends Error {
+  constructor(
+    readonly reason: 'changed' | 'taken',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A field whose value no two objects of a collection may share, compared by `key` (for example lower-cased). */
+export interface UniqueField<T> {
+  name: keyof T & string;
+  key(value: T): string;
+}
 
 let client: TableClient | undefined;
 let probeClient: TableClient | undefined;
@@ -33,24 +49,49 @@ async function ensureTable(): Promise<TableClient> {
 
 /** ImageKit ids are 24 hex digits. */
 export const newId = () => randomBytes(12).toString('hex');
+export const OBJECT_ID = /^[0-9a-f]{24}$/;
 
-interface Row {
+type Row = {
   partitionKey: string;
   rowKey: string;
   data: string;
-}
+};
+
+/** A unique value's claim: RowKey `~<key>`, so it sorts after every object id and `RowKey lt '~'` lists objects only. */
+type KeyRow = {
+  partitionKey: string;
+  rowKey: string;
+  owner: string;
+};
+
+const KEY_MARK = '~';
+
+const statusOf = (error: unknown) => (error instanceof RestError ? error.statusCode : undefined);
 
 /**
  * One kind of configuration object (origins, URL endpoints, ...) stored as JSON rows of one partition
  * in the config table. Writes are conditional on the ETag read, so concurrent writers cannot overwrite each other.
+ * With a unique field, each object also owns a key row in the same partition, written in the same transaction as
+ * the object, so two writers can never both hold one value.
  */
 export class Collection<T> {
-  constructor(private readonly partition: string) {}
+  constructor(
+    private readonly partition: string,
+    readonly unique?: UniqueField<T>,
+  ) {}
+
+  private row(id: string, value: T): Row {
+    return { partitionKey: this.partition, rowKey: id, data: JSON.stringify(value) };
+  }
+
+  private keyRowKey(value: T): string {
+    return KEY_MARK + this.unique!.key(value);
+  }
 
   async list(): Promise<Versioned<T>[]> {
     const t = await ensureTable();
     const rows: Versioned<T>[] = [];
-    const filter = `PartitionKey eq '${this.partition}'`;
+    const filter = odata`PartitionKey eq ${this.partition} and RowKey lt ${KEY_MARK}`;
     for await (const row of t.listEntities<Row>({ queryOptions: { filter } })) {
       rows.push({ id: row.rowKey!, value: JSON.parse(row.data) as T, etag: row.etag });
     }
@@ -63,44 +104,112 @@ export class Collection<T> {
       const row = await t.getEntity<Row>(this.partition, id);
       return { id, value: JSON.parse(row.data) as T, etag: row.etag };
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      if (statusOf(error) === 404) return undefined;
       throw error;
     }
   }
 
-  async create(id: string, value: T): Promise<void> {
-    const t = await ensureTable();
-    try {
-      await t.createEntity<Row>({ partitionKey: this.partition, rowKey: id, data: JSON.stringify(value) });
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 409) throw new WriteConflictError(`"${id}" exists already`);
-      throw error;
-    }
+  /** Key rows this object owns; more than one only if a write was cut off half-way. */
+  private async ownedKeys(t: TableClient, id: string): Promise<string[]> {
+    const keys: string[] = [];
+    const filter = odata`PartitionKey eq ${this.partition} and RowKey ge ${KEY_MARK} and owner eq ${id}`;
+    for await (const row of t.listEntities<KeyRow>({ queryOptions: { filter, select: ['RowKey'] } })) keys.push(row.rowKey!);
+    return keys;
   }
 
-  async replace(id: string, value: T, etag: string): Promise<void> {
-    const t = await ensureTable();
+  /**
+   * Removes the key row `rowKey` when its owner no longer holds that value (the owner's delete removes its key rows
+   * after the object, so a crash in between leaves one behind). True when it was removed and the write may retry.
+   */
+  private async releaseStaleKey(t: TableClient, rowKey: string): Promise<boolean> {
+    let claim: KeyRow & { etag: string };
     try {
-      await t.updateEntity<Row>({ partitionKey: this.partition, rowKey: id, data: JSON.stringify(value) }, 'Replace', { etag });
+      claim = await t.getEntity<KeyRow>(this.partition, rowKey);
     } catch (error) {
-      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) {
-        throw new WriteConflictError(`"${id}" was changed or removed by another request; read it again and retry`);
+      if (statusOf(error) === 404) return true;
+      throw error;
+    }
+    const owner = await this.get(claim.owner);
+    if (owner && this.keyRowKey(owner.value) === rowKey) return false;
+    await t.deleteEntity(this.partition, rowKey, { etag: claim.etag }).catch((error: unknown) => {
+      if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
+    });
+    return true;
+  }
+
+  /** Submits the object row's action plus the key row changes; returns the object row's new ETag. */
+  private async write(id: string, value: T, objectAction: TransactionAction): Promise<string> {
+    const t = await ensureTable();
+    const keyActions = async (): Promise<TransactionAction[]> => {
+      if (!this.unique) return [];
+      const wanted = this.keyRowKey(value);
+      const owned = objectAction[0] === 'create' ? [] : await this.ownedKeys(t, id);
+      return [
+        ...(owned.includes(wanted) ? [] : [['create', { partitionKey: this.partition, rowKey: wanted, owner: id }] as TransactionAction]),
+        ...owned.filter((key) => key !== wanted).map((key): TransactionAction => ['delete', { partitionKey: this.partition, rowKey: key }]),
+      ];
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await t.submitTransaction([objectAction, ...(await keyActions())]);
+        return result.subResponses[0].etag!;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 409) {
+          if (this.unique && attempt === 0 && (await this.releaseStaleKey(t, this.keyRowKey(value)))) continue;
+          throw new WriteConflictError('taken', `"${id}" or its ${this.unique?.name ?? 'id'} is taken by another object`);
+        }
+        if (status === 412 || status === 404) throw new WriteConflictError('changed', `"${id}" was changed or removed by another request; read it again and retry`);
+        throw error;
       }
+    }
+  }
+
+  /** Returns the new row's ETag. */
+  async create(id: string, value: T): Promise<string> {
+    return this.write(id, value, ['create', this.row(id, value)]);
+  }
+
+  /** Replaces the object if its stored ETag is still `etag`; returns the new ETag. */
+  async replace(id: string, value: T, etag: string): Promise<string> {
+    return this.write(id, value, ['update', this.row(id, value), 'Replace', { etag }]);
+  }
+
+  /**
+   * Gives the object a new ETag without changing it: a write based on the ETag read before (such as a delete that
+   * checked first that nothing uses the object) then fails. False when the object is gone.
+   */
+  async touch(id: string): Promise<boolean> {
+    const t = await ensureTable();
+    try {
+      await t.updateEntity({ partitionKey: this.partition, rowKey: id }, 'Merge');
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
       throw error;
     }
   }
 
+  /**
+   * Deletes the object if its stored ETag is still `etag`, then its key rows. A transaction cannot carry the ETag
+   * condition of a delete, so these are two steps; a key row left behind by a crash is released by the next writer
+   * that wants its value (`releaseStaleKey`).
+   */
   async delete(id: string, etag: string): Promise<void> {
     const t = await ensureTable();
     try {
       await t.deleteEntity(this.partition, id, { etag });
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 412) {
-        throw new WriteConflictError(`"${id}" was changed by another request; read it again and retry`);
-      }
-      if (error instanceof RestError && error.statusCode === 404) return;
-      throw error;
+      if (statusOf(error) === 412) throw new WriteConflictError('changed', `"${id}" was changed by another request; read it again and retry`);
+      if (statusOf(error) !== 404) throw error;
     }
+    if (!this.unique) return;
+    const owned = await this.ownedKeys(t, id);
+    if (owned.length === 0) return;
+    // 404: another writer released a key row first (`releaseStaleKey`); whatever is left it releases the same way.
+    await t.submitTransaction(owned.map((key): TransactionAction => ['delete', { partitionKey: this.partition, rowKey: key }])).catch((error: unknown) => {
+      if (statusOf(error) !== 404) throw error;
+    });
   }
 }
 

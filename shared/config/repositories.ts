@@ -2,8 +2,10 @@ import { Collection, WriteConflictError, type Versioned } from './collection';
 import { DEFAULT_ENDPOINT_ID, type NamedTransformationConfig, type OriginConfig, type UrlEndpointConfig } from './schemas';
 
 export const origins = new Collection<OriginConfig>('origin');
-export const urlEndpoints = new Collection<UrlEndpointConfig>('urlEndpoint');
-export const namedTransformations = new Collection<NamedTransformationConfig>('namedTransformation');
+/** Delivery matches a prefix by the first path segment; unique regardless of case so no two endpoints differ only by it. */
+export const urlEndpoints = new Collection<UrlEndpointConfig>('urlEndpoint', { name: 'urlPrefix', key: (e) => e.urlPrefix.toLowerCase() });
+/** `n-<name>` is looked up by the exact name. */
+export const namedTransformations = new Collection<NamedTransformationConfig>('namedTransformation', { name: 'name', key: (n) => n.name });
 
 const DEFAULT_ENDPOINT: UrlEndpointConfig = { description: 'Default URL endpoint', origins: [], urlPrefix: '' };
 

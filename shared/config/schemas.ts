@@ -1,12 +1,23 @@
 import { z } from 'zod';
+import { OBJECT_ID } from './collection';
 
 /** Origin types ImageKit's API knows. Only those in `originInput` are implemented here. */
 export const IMAGEKIT_ORIGIN_TYPES = ['S3', 'S3_COMPATIBLE', 'CLOUDINARY_BACKUP', 'WEB_FOLDER', 'WEB_PROXY', 'GCS', 'AZURE_BLOB', 'AKENEO_PIM'] as const;
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+/** C0, DEL and C1 control characters: meaningless in configuration, and refused in Table Storage keys. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A string of at most `max` UTF-16 units without control characters. The limits of all fields together keep a
+ * stored object (one JSON string property) far below Table Storage's 64 KiB (32K UTF-16 units) per property.
+ */
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine((s) => !CONTROL.test(s), 'must not contain control characters');
+
+/** Checked before parsing, since URL parsing silently drops tabs and newlines. */
+export const httpUrl = text(2048).pipe(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }));
 
 const common = {
-  name: z.string().trim().min(1, 'is required'),
+  name: text(200).trim().min(1, 'is required'),
   includeCanonicalHeader: z.boolean().default(false),
   baseUrlForCanonicalHeader: httpUrl.optional(),
 };
@@ -16,11 +27,10 @@ export const azureBlobOrigin = z.object({
   ...common,
   accountName: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be 3-24 lowercase letters and digits'),
   container: z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a valid container name (3-63 lowercase letters, digits and single hyphens)'),
-  sasToken: z
-    .string()
+  sasToken: text(2048)
     .startsWith('?', 'must start with "?"')
     .refine((s) => new URLSearchParams(s.slice(1)).has('sig'), 'must contain a signature (sig=...)'),
-  prefix: z.string().default(''),
+  prefix: text(1024).default(''),
   /** Additive to ImageKit: blob service URL for Azurite, sovereign clouds and private endpoints. */
   endpoint: httpUrl.optional(),
 });
@@ -49,11 +59,11 @@ export type OriginConfig = z.infer<typeof originInput>;
 export const RESERVED_PREFIXES = ['v1', 'healthz', 'admin', 'runtime', 'api'];
 
 export const urlEndpointInput = z.object({
-  description: z.string().max(1000, 'is too long'),
-  origins: z.array(z.string().min(1)).max(10, 'can list at most 10 origins').default([]),
+  description: text(1000),
+  origins: z.array(z.string().regex(OBJECT_ID, 'must be an origin id (24 hex digits)')).max(10, 'can list at most 10 origins').default([]),
   urlPrefix: z
     .string()
-    .regex(/^[A-Za-z0-9-]*$/, 'may contain only letters, digits and hyphens')
+    .regex(/^[A-Za-z0-9-]{0,100}$/, 'may contain only letters, digits and hyphens (at most 100)')
     .refine((p) => !RESERVED_PREFIXES.includes(p.toLowerCase()), `must not be one of ${RESERVED_PREFIXES.join(', ')}`)
     .default(''),
   /** Additive to ImageKit: refuse unsigned URLs on this endpoint even when the account allows them. */
@@ -74,7 +84,7 @@ export const DEFAULT_ENDPOINT_ID = 'default';
 /** ImageKit's named transformation: `n-<name>` in a URL stands for `transformation`. */
 export const namedTransformationInput = z.object({
   name: z.string().regex(/^[A-Za-z0-9_]{1,100}$/, 'may contain only letters, digits and underscores (1-100 characters)'),
-  transformation: z.string().trim().min(1, 'is required').max(4000, 'is too long'),
+  transformation: text(4000).trim().min(1, 'is required'),
   enabled: z.boolean().default(true),
 });
 

@@ -14,16 +14,45 @@ export class ApiError extends Error {
   }
 }
 
-export function json(status: number, body: unknown, requestId: string): HttpResponseInit {
+/** Every management request body is a small JSON object; the largest valid one is a few kB. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const tooLarge = () => new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+
+export function json(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): HttpResponseInit {
   return {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'x-ik-requestid': requestId, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-ik-requestid': requestId, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   };
 }
 
+/** The body's bytes, read only up to the cap: a larger body (chunked, or with a false Content-Length) is cut off with 413. */
+async function readCapped(request: HttpRequest): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
+    if (done) return Buffer.concat(chunks);
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+}
+
 export async function readJson(request: HttpRequest): Promise<unknown> {
-  const text = await request.text();
+  const bytes = await readCapped(request);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError(400, 'The request body is not valid UTF-8');
+  }
   if (text.trim() === '') throw new ApiError(400, 'The request body must be a JSON object');
   try {
     return JSON.parse(text);
@@ -37,18 +66,27 @@ export function validationMessage(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
+/** A request body checked against a schema; 400 naming each field that fails. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'The request body must be a JSON object');
+  const result = schema.safeParse(body);
+  if (!result.success) throw new ApiError(400, validationMessage(result.error));
+  return result.data;
+}
+
 export type ApiHandler = (request: HttpRequest, requestId: string, log: (message: string) => void) => Promise<HttpResponseInit>;
 
-/** Authenticates, runs the handler, and turns errors into ImageKit-shaped JSON errors. */
+/**
+ * Authenticates, refuses a declared body over the cap, runs the handler, and turns errors into ImageKit-shaped JSON
+ * errors. Both checks come before any byte of the body is read.
+ */
 export function managementHandler(handler: ApiHandler) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const requestId = randomUUID();
     const denied = authenticate(request);
-    if (denied) {
-      const response = json(denied.status, { message: denied.message }, requestId);
-      return { ...response, headers: { ...(response.headers as Record<string, string>), ...denied.headers } };
-    }
+    if (denied) return json(denied.status, { message: denied.message }, requestId, denied.headers);
     try {
+      if (Number(request.headers.get('content-length')) > MAX_BODY_BYTES) throw tooLarge();
       return await handler(request, requestId, (message) => context.warn(`management ${requestId}: ${message}`));
     } catch (error) {
       if (error instanceof ApiError) return json(error.status, { message: error.message }, requestId);

@@ -1,6 +1,6 @@
 import { listUrlEndpoints, origins } from '../config/repositories';
 import { IMAGEKIT_ORIGIN_TYPES, originInput, type OriginConfig } from '../config/schemas';
-import { ApiError, validationMessage } from './api';
+import { ApiError, parseBody } from './api';
 import { crudHandler } from './crud';
 
 const SUPPORTED_TYPES: readonly string[] = originInput.options.map((o) => o.shape.type.value);
@@ -17,9 +17,7 @@ function parseOrigin(body: unknown, _id: string | undefined, existing: OriginCon
   }
   // An update may leave the secret out to keep the stored one, so clients never need to hold it again.
   if (existing?.type === 'AZURE_BLOB' && type === 'AZURE_BLOB' && input.sasToken === undefined) input.sasToken = existing.sasToken;
-  const result = originInput.safeParse(input);
-  if (!result.success) throw new ApiError(400, validationMessage(result.error));
-  return Promise.resolve(result.data);
+  return Promise.resolve(parseBody(originInput, input));
 }
 
 /** The stored origin without its secret, in the shape of ImageKit's OriginResponse. */

@@ -4,10 +4,11 @@ import { frontDoorConfigured, purgeFrontDoor } from '../cache/front-door';
 import { purgeOriginals } from '../cache/originals';
 import { purgeTarget } from '../cache/purge-target';
 import { purgeRenditions } from '../cache/renditions';
-import { Collection, newId } from '../config/collection';
+import { Collection, newId, OBJECT_ID } from '../config/collection';
 import { deliveryConfig } from '../config/snapshot';
 import { EDGE_HINT_SEGMENT } from '../delivery/edge-hint';
-import { ApiError, json, managementHandler, readJson, validationMessage } from './api';
+import { httpUrl } from '../config/schemas';
+import { ApiError, json, managementHandler, parseBody, readJson } from './api';
 
 interface PurgeRecord {
   url: string;
@@ -18,7 +19,7 @@ interface PurgeRecord {
 }
 
 const purges = new Collection<PurgeRecord>('purge');
-const purgeInput = z.object({ url: z.string().min(1, 'is required') });
+const purgeInput = z.object({ url: httpUrl });
 
 async function finishEdgePurge(id: string, edgePaths: string[], log: (m: string) => void): Promise<void> {
   let error: string | undefined;
@@ -40,22 +41,21 @@ async function finishEdgePurge(id: string, edgePaths: string[], log: (m: string)
 export const managePurge = managementHandler(async (request: HttpRequest, requestId: string, log): Promise<HttpResponseInit> => {
   const id = request.params.requestId;
   if (request.method === 'GET' && id !== undefined) {
-    const row = await purges.get(id);
-    if (!row) throw new ApiError(404, `No purge request with id "${id}"`);
+    const row = OBJECT_ID.test(id) ? await purges.get(id) : undefined;
+    if (!row) throw new ApiError(404, 'No purge request with this id');
     return json(200, { status: row.value.status, ...(row.value.error ? { error: row.value.error } : {}) }, requestId);
   }
   if (request.method !== 'POST' || id !== undefined) throw new ApiError(405, `${request.method} is not allowed here`);
 
-  const input = purgeInput.safeParse(await readJson(request));
-  if (!input.success) throw new ApiError(400, validationMessage(input.error));
-  const target = purgeTarget(input.data.url, await deliveryConfig());
+  const { url } = parseBody(purgeInput, await readJson(request));
+  const target = purgeTarget(url, await deliveryConfig());
   if (typeof target === 'string') throw new ApiError(400, target);
 
   await purgeRenditions(target.prefix);
   purgeOriginals(target.prefix);
   const purgeId = newId();
   const edge = frontDoorConfigured();
-  await purges.create(purgeId, { url: input.data.url, status: edge ? 'Pending' : 'Completed', createdAt: new Date().toISOString() });
+  await purges.create(purgeId, { url, status: edge ? 'Pending' : 'Completed', createdAt: new Date().toISOString() });
   if (edge) void finishEdgePurge(purgeId, target.edgePaths, log);
   return json(201, { requestId: purgeId }, requestId);
 });

@@ -1,12 +1,10 @@
 import { getUrlEndpoint, listUrlEndpoints, origins, urlEndpoints } from '../config/repositories';
 import { DEFAULT_ENDPOINT_ID, urlEndpointInput, type UrlEndpointConfig } from '../config/schemas';
-import { ApiError, validationMessage } from './api';
+import { ApiError, parseBody } from './api';
 import { crudHandler } from './crud';
 
 async function parseUrlEndpoint(body: unknown, id: string | undefined): Promise<UrlEndpointConfig> {
-  const result = urlEndpointInput.safeParse(body);
-  if (!result.success) throw new ApiError(400, validationMessage(result.error));
-  const { urlRewriter: _none, ...value } = result.data;
+  const { urlRewriter: _none, ...value } = parseBody(urlEndpointInput, body);
 
   const isDefault = id === DEFAULT_ENDPOINT_ID;
   if (isDefault && value.urlPrefix !== '') throw new ApiError(400, 'urlPrefix: the default URL endpoint always has an empty prefix');
@@ -18,10 +16,20 @@ async function parseUrlEndpoint(body: unknown, id: string | undefined): Promise<
     seen.add(originId);
     if (!(await origins.get(originId))) throw new ApiError(400, `origins.${index}: no origin with id "${originId}"`);
   }
-
-  const clash = (await listUrlEndpoints()).find((e) => e.id !== id && e.value.urlPrefix.toLowerCase() === value.urlPrefix.toLowerCase());
-  if (clash) throw new ApiError(409, `urlPrefix: "${value.urlPrefix}" is used by URL endpoint "${clash.id}"`);
   return value;
+}
+
+/**
+ * An origin's delete checks that no endpoint lists it, then deletes it conditional on the ETag it read before that
+ * check. Touching each newly listed origin after this endpoint is stored makes that delete fail when it checked too
+ * early; when the delete came first, the origin is gone here and the endpoint write is undone.
+ */
+async function confirmOrigins(_id: string, value: UrlEndpointConfig, previous: UrlEndpointConfig | undefined): Promise<string | undefined> {
+  for (const [index, originId] of value.origins.entries()) {
+    if (previous?.origins.includes(originId)) continue;
+    if (!(await origins.touch(originId))) return `origins.${index}: origin "${originId}" was deleted while this request ran`;
+  }
+  return undefined;
 }
 
 async function checkDeletable(id: string): Promise<void> {
@@ -33,7 +41,9 @@ export const manageUrlEndpoints = crudHandler<UrlEndpointConfig>({
   collection: urlEndpoints,
   list: listUrlEndpoints,
   get: getUrlEndpoint,
+  fixedIds: [DEFAULT_ENDPOINT_ID],
   parse: parseUrlEndpoint,
   present: (id, value) => ({ id, ...value }),
   checkDelete: checkDeletable,
+  confirm: confirmOrigins,
 });

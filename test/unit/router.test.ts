@@ -22,6 +22,11 @@ describe('local host router', () => {
     expect(route('GET', '/v1/accounts/origins/a/b')).toMatchObject({ name: 'delivery' });
   });
 
+  it('decodes route parameters, and keeps a malformed escape as sent instead of throwing', () => {
+    expect(route('GET', '/v1/accounts/origins/a%2Fb')).toMatchObject({ name: 'origins', params: { id: 'a/b' } });
+    expect(route('GET', '/v1/accounts/origins/%E0%A4%A')).toMatchObject({ name: 'origins', params: { id: '%E0%A4%A' } });
+  });
+
   it('answers method-not-allowed when only the method is wrong', () => {
     expect(route('POST', '/healthz')).toBe('method-not-allowed');
   });
