@@ -129,20 +129,21 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   const check = (size: Size) => checkOutputSize(size, planned.format);
   const original = orientedSize(meta);
   const frames = isAnimated(meta) ? (meta.pages ?? 1) : 1;
-  // The first step's first resize runs while decoding, where libvips can shrink on load.
+  // The first step's size is known from the header unless it trims or branches: it is checked and reserved before
+  // anything is decoded, and its first resize runs while decoding, where libvips can shrink on load.
   const [first, ...rest] = steps;
-  const firstPlan = first && !first.t && frames === 1 ? planGeometry(first, { original, input: original }) : [];
-  const early = firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
-  if (early) check(sizeAfter(firstPlan, original));
-  const stored = { width: meta.width, height: meta.pageHeight ?? meta.height };
+  const firstPlan = first && !first.t && !first.if && frames === 1 ? planGeometry(first, { original, input: original }) : undefined;
+  const firstSize = firstPlan && sizeAfter(firstPlan, original);
+  if (firstSize) check(firstSize);
+  const early = firstPlan && firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
+  const decoding = decodeCost({ size: { width: meta.width, height: meta.pageHeight ?? meta.height }, frames, streamed: early !== undefined, progressive: meta.isProgressive ?? false });
   // The original's bytes are held through every stage, so each reservation counts them.
-  const admission = await options.admit?.(input.length + decodeCost({ size: stored, frames, streamed: early !== undefined, progressive: meta.isProgressive ?? false }));
+  const admission = await options.admit?.(input.length + Math.max(decoding, firstSize ? stepCost(firstSize, frames) : 0));
   const reserve = (bytes: number) => admission?.reserve(input.length + bytes);
   const job = async (): Promise<Rendition> => {
     const account = (size: Size) => reserve(stepCost(size, frames));
-    if (early) account(sizeAfter(firstPlan, original));
     const decodeInput = () => decode(input, meta, options.maxInputPixels, early);
-    let picture = await (options.reuseDecoded ? options.reuseDecoded(input, early ? JSON.stringify(firstPlan[0]) : 'whole', decodeInput) : decodeInput());
+    let picture = await (options.reuseDecoded ? options.reuseDecoded(input, early ? JSON.stringify(firstPlan![0]) : 'whole', decodeInput) : decodeInput());
     const ctx = {
       original,
       check: (size: Size) => {
@@ -150,9 +151,10 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
         account(size);
       },
       account,
-      loadLayer: options.loadLayer, maxInputPixels: options.maxInputPixels,
+      loadLayer: options.loadLayer,
+      maxInputPixels: options.maxInputPixels,
     };
-    if (early) picture = await runStep(picture, first, ctx, firstPlan.slice(1));
+    if (early) picture = await runStep(picture, first, ctx, firstPlan!.slice(1));
     picture = await runChain(picture, early ? rest : steps, ctx);
 
     // The steps may have added transparency (r, o, rt) or removed it (bg): the format follows the result.
