@@ -136,7 +136,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   const firstSize = firstPlan && sizeAfter(firstPlan, original);
   if (firstSize) check(firstSize);
   const early = firstPlan && firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
-  const decoding = decodeCost({ size: { width: meta.width, height: meta.pageHeight ?? meta.height }, frames, streamed: early !== undefined, progressive: meta.isProgressive ?? false });
+  const decoding = decodeCost({ format: meta.format, size: { width: meta.width, height: meta.pageHeight ?? meta.height }, frames, streamed: early !== undefined, progressive: meta.isProgressive ?? false });
   // The original's bytes are held through every stage, so each reservation counts them.
   const admission = await options.admit?.(input.length + Math.max(decoding, firstSize ? stepCost(firstSize, frames) : 0));
   const reserve = (bytes: number) => admission?.reserve(input.length + bytes);

@@ -149,6 +149,15 @@ describe('cost model: what render reserves', () => {
     expect(streamed.admitted).toBeLessThan(whole.admitted);
   });
 
+  it('reserves more for inputs decoded whole with large decoder buffers (AVIF) than for streamed ones (JPEG)', async () => {
+    const jpeg = await sharp(png).jpeg().toBuffer();
+    const avif = await sharp(png).avif({ effort: 0 }).toBuffer();
+    const fromJpeg = await reservations(jpeg, 'w-100');
+    const fromAvif = await reservations(avif, 'w-100');
+    expect(fromAvif.admitted - avif.length).toBeGreaterThanOrEqual(4 * decoded);
+    expect(fromAvif.admitted - avif.length).toBeGreaterThan(fromJpeg.admitted - jpeg.length);
+  });
+
   it('grows as steps draw larger pictures (input, output and working copy), and for the encoder of the format', async () => {
     const padded = await reservations(png, 'w-100:w-3000,h-3000,cm-pad_resize,f-jpg');
     expect(padded.peak).toBeGreaterThanOrEqual(3 * 3000 * 3000 * 4);
