@@ -18,6 +18,7 @@ import { render } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
 import { readEdgeHint } from './edge-hint';
 import { fetchOriginal, type FetchOriginalOptions } from './fetch-original';
+import { downloadLayers } from './layers';
 import { asIs, needsPixels } from './passthrough';
 import { deliveryCounters, ServerTiming } from './metrics';
 import type { DeliveryRequest } from './request';
@@ -74,7 +75,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     deliveryCounters.originFetches++;
     const original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, fetchOptions));
     // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
-    const loadLayer = async (path: string) => (await fetchOriginal(config, request.endpoint, path, { ...fetchOptions, defaultImage: undefined })).body;
+    const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(config, request.endpoint, path, { ...fetchOptions, defaultImage: undefined })).body);
     const output = await timing.measure('transform', () => produce(original, request, accept, loadLayer, timing).then(secureOutput));
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
