@@ -15,8 +15,8 @@ export interface HoldingOrigin {
 
 /**
  * A WEB_FOLDER origin on loopback serving `files` (404 for others), made the default endpoint's only origin. A held
- * file keeps its request waiting: an image layer held keeps a transformation admitted (slot and memory), an
- * original held keeps an origin download going, for as long as a test needs, without timing anything.
+ * file keeps its request waiting: the download of an original or an image layer stays in flight for as long as a
+ * test needs, without timing anything.
  */
 export async function startHoldingOrigin(client: ImageKit, files: Record<string, { body: Buffer; type: string }>): Promise<HoldingOrigin> {
   const held = new Map<string, { gate: Promise<void>; asked(): void }>();
