@@ -45,13 +45,22 @@ const schema = z.object({
   /** Largest output side: the format limits (WebP 16383, JPEG and PNG 65535) are also the highest values allowed. */
   MAX_OUTPUT_SIDE: positiveInt.max(65535).default(65535),
   MAX_WEBP_OUTPUT_SIDE: positiveInt.max(16383).default(16383),
+  /** libheif ignores libvips' timeout, so AVIF output is capped by size: about 5 s for 4 MP at effort 3 on one core. */
+  MAX_AVIF_OUTPUT_PIXELS: positiveInt.default(4_000_000),
+  /** WebP's encoder holds about 40 bytes a pixel; over this a negotiated WebP falls back to JPEG or PNG. */
+  MAX_WEBP_OUTPUT_PIXELS: positiveInt.default(16_000_000),
+  /** Frames of an animated input: every step runs once per frame. */
+  MAX_FRAMES: positiveInt.default(1000),
   /** Steps of a transformation chain (`:`-separated, layer steps included). */
   MAX_STEPS: positiveInt.default(20),
   MAX_LAYERS: positiveInt.default(20),
   MAX_TEXT_LENGTH: positiveInt.default(1000),
   /** SVG is parsed into a DOM to be sanitised; ImageKit also limits vector input to 5 MB. */
   MAX_SVG_BYTES: positiveInt.default(5 * 1024 * 1024),
-  TRANSFORM_TIMEOUT_SECONDS: positiveInt.default(20),
+  /** One deadline for a whole job (decode, steps, encode), counted from its admission. */
+  TRANSFORM_TIMEOUT_SECONDS: positiveInt.max(3600).default(20),
+  /** Memory per instance for transformation jobs, each admitted by its estimated cost; sized for a 2 GB instance. */
+  MEMORY_BUDGET_MB: positiveInt.default(1024),
   /** Time to establish each connection to a web origin (WEB_FOLDER, WEB_PROXY). */
   ORIGIN_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
   /** Time for a whole origin fetch: connections, redirects, headers and body. */

@@ -9,7 +9,7 @@ import { attachmentDisposition, etagMatches, IMAGE_TYPES, strongEtag, SVG_CSP } 
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
 import { secureOutput } from '../security/svg';
-import { limitTransform } from '../security/transform-limiter';
+import { admitTransform } from '../security/transform-limiter';
 import { settings } from '../settings';
 import { isStorageOutage } from '../storage';
 import { applyClientHints, readClientHints, usesClientHints } from '../transform/client-hints';
@@ -20,6 +20,8 @@ import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';
 import { readEdgeHint } from './edge-hint';
 import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions } from './fetch-original';
+import { downloadLayers } from './layers';
+import { asIs, needsPixels } from './passthrough';
 import { deliveryCounters, ServerTiming } from './metrics';
 import type { DeliveryRequest } from './request';
 import { resolveUrl } from './resolve';
@@ -29,12 +31,8 @@ const UNENCODED_URL_HEADER = 'x-waws-unencoded-url';
 
 type Output = Omit<Rendition, 'etag' | 'lastModified'>;
 
-function asIs(original: OriginObject): Output {
-  return { body: original.body, contentType: original.contentType ?? 'application/octet-stream', negotiated: false };
-}
-
 async function produce(original: OriginObject, request: DeliveryRequest, accept: string, loadLayer: (path: string) => Promise<Buffer>, timing: ServerTiming): Promise<Output> {
-  if (request.steps.some((step) => step.orig)) return asIs(original);
+  if (!needsPixels(request.steps)) return asIs(original);
   const s = settings();
   deliveryCounters.transforms++;
   const result = await render(original.body, request.steps, {
@@ -43,6 +41,9 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
     defaultQuality: s.DEFAULT_QUALITY,
     maxInputPixels: s.MAX_INPUT_PIXELS,
     loadLayer,
+    // Only decoding and encoding are admitted, by estimated memory, and only they count against the timeout.
+    admit: admitTransform,
+    timeoutSeconds: s.TRANSFORM_TIMEOUT_SECONDS,
     // `decode` appears in Server-Timing only when this request decoded; a reused decode leaves it out.
     reuseDecoded: (input, stage, decode) =>
       reuseDecoded(input, stage, () => {
@@ -54,8 +55,7 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
     return { body: original.body, contentType: IMAGE_TYPES.svg.contentType, negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };
   }
   if (result === 'not-an-image') {
-    // Files that are not images are delivered untouched, as ImageKit does; transforming them is an error.
-    if (request.steps.length === 0) return asIs(original);
+    // Files that are not images are delivered untouched only when no step needs pixels (asIs); transforming them is an error.
     throw unsupported(`"${request.assetPath}" is not an image this server can transform`);
   }
   return result;
@@ -78,14 +78,12 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   const { value, joined } = await coalesce<Served>(`${name}\n${since}`, async () => {
     const cached = await timing.measure('cache', () => readRendition(name, log));
     if (cached) return { value: { rendition: cached, hit: true } };
-    // The slot covers the download too: a burst then holds at most MAX_CONCURRENT_TRANSFORMS originals in memory.
-    const { original, output } = await limitTransform(async () => {
-      deliveryCounters.originFetches++;
-      const fetched = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, fetchOptions));
-      // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
-      const loadLayer = async (path: string) => (await fetchOriginal(config, request.endpoint, path, { ...fetchOptions, defaultImage: undefined })).body;
-      return { original: fetched, output: await timing.measure('transform', () => produce(fetched, request, accept, loadLayer, timing).then(secureOutput)) };
-    });
+    // The lookup takes no transform slot: a miss answers 404 at once, and a slow origin holds up only its own request.
+    deliveryCounters.originFetches++;
+    const original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, fetchOptions));
+    // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
+    const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(config, request.endpoint, path, { ...fetchOptions, defaultImage: undefined })).body);
+    const output = await timing.measure('transform', () => produce(original, request, accept, loadLayer, timing).then(secureOutput));
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
     return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since) };
@@ -115,7 +113,8 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const access = authorizeDelivery(hint.url, parsed, undefined, unencoded ? [readEdgeHint(`${url.origin}${unencoded}`).url] : []);
   checkProxyAccess(config, parsed, access.signed);
   const accept = hint.accept ?? request.headers.get('accept') ?? '';
-  const variant = resolved.explicitFormat ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic');
+  // An original served as it is does not depend on Accept.
+  const variant = resolved.explicitFormat || !needsPixels(parsed.steps) ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic');
   const hints = usesClientHints(parsed.steps) ? applyClientHints(parsed.steps, readClientHints(request.headers)) : undefined;
   const name = hints ? resolved.renditionName(variant, canonicalTransformation(hints.steps)) : resolved.renditionName(variant);
 

@@ -1,5 +1,6 @@
 import { overLimit } from '../http/errors';
 import { settings } from '../settings';
+import type { OutputFormat } from '../transform/params';
 
 /** What a transformation asks for, counted on its text so named and future parameters are counted too. */
 export interface TransformationCounts {
@@ -57,13 +58,32 @@ export interface InputHeader {
   height?: number;
 }
 
-/** Animated inputs cost every frame's pixels: refused, from the header, when their sum is over MAX_ANIMATED_PIXELS. */
+/**
+ * Animated inputs cost every frame's pixels, and every step runs once per frame: refused, from the header, over
+ * MAX_FRAMES frames or when their pixels sum to more than MAX_ANIMATED_PIXELS.
+ */
 export function checkAnimation(meta: InputHeader): void {
   const pages = meta.pages ?? 1;
   if (pages <= 1 || !meta.width) return;
+  const s = settings();
+  if (pages > s.MAX_FRAMES) throw overLimit(`The animation has ${pages} frames, more than MAX_FRAMES (${s.MAX_FRAMES})`);
   const total = meta.width * (meta.pageHeight ?? meta.height ?? 0) * pages;
-  const max = settings().MAX_ANIMATED_PIXELS;
-  if (total > max) throw overLimit(`The animation has ${pages} frames totalling ${total} pixels, more than ${max}`);
+  if (total > s.MAX_ANIMATED_PIXELS) throw overLimit(`The animation has ${pages} frames totalling ${total} pixels, more than ${s.MAX_ANIMATED_PIXELS}`);
+}
+
+/**
+ * The format to encode `size` in, within the encoders' pixel caps (MAX_AVIF_OUTPUT_PIXELS: libheif does not stop at
+ * libvips' timeout; MAX_WEBP_OUTPUT_PIXELS: libwebp's memory). A format negotiated from Accept falls back to the
+ * next cheaper one (AVIF, then WebP, then JPEG, or PNG for `fallback` with alpha); one asked for with `f-` is 400.
+ */
+export function withinEncodeCaps<C extends { format: OutputFormat; negotiated: boolean }>(choice: C, size: { width: number; height: number }, fallback: OutputFormat): C {
+  const s = settings();
+  const caps: Partial<Record<OutputFormat, [number, string]>> = { avif: [s.MAX_AVIF_OUTPUT_PIXELS, 'MAX_AVIF_OUTPUT_PIXELS'], webp: [s.MAX_WEBP_OUTPUT_PIXELS, 'MAX_WEBP_OUTPUT_PIXELS'] };
+  const pixels = size.width * size.height;
+  const cap = caps[choice.format];
+  if (!cap || pixels <= cap[0]) return choice;
+  if (!choice.negotiated) throw overLimit(`The output would be ${size.width}x${size.height}; ${choice.format} output is limited to ${cap[1]} (${cap[0]}) pixels`);
+  return withinEncodeCaps({ ...choice, format: choice.format === 'avif' ? 'webp' : fallback }, size, fallback);
 }
 
 /** WebP cannot encode a side over 16383 pixels; other formats stop at 65535. */
@@ -78,7 +98,3 @@ export function checkOutputSize(size: { width: number; height: number }, format:
   }
 }
 
-/** sharp stops a pipeline that runs longer than this; libvips checks it while processing. */
-export function transformTimeout(): { seconds: number } {
-  return { seconds: settings().TRANSFORM_TIMEOUT_SECONDS };
-}

@@ -12,6 +12,8 @@ import type { Variables } from './expression';
 export interface ChainContext extends Sizes {
   /** The caller's limits on the size of anything drawn. */
   check: SizeCheck;
+  /** Counts a picture no size limit applies to (a decoded image layer) against the job's memory. */
+  account?: SizeCheck;
   /** The bytes of an image layer, by path; without it image layers are refused. */
   loadLayer?: (path: string) => Promise<Buffer>;
   maxInputPixels: number;
@@ -62,6 +64,7 @@ async function image(layer: Layer, ctx: ChainContext): Promise<Picture> {
   }
   if (!meta.width || !meta.height) throw badParam(`The layer "${layer.input}" is not an image`);
   if (meta.width * meta.height > ctx.maxInputPixels) throw overLimit(`The layer "${layer.input}" is ${meta.width}x${meta.height}, more than ${ctx.maxInputPixels} pixels`);
+  ctx.account?.({ width: meta.width, height: meta.height });
   const picture = await decode(body, { ...meta, pages: 1 }, ctx.maxInputPixels);
   return layer.trim > 0 ? applyStep(picture, { t: layer.trim }, { original: frameSize(picture) }, ctx.check) : picture;
 }

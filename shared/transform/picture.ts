@@ -1,5 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import { transformTimeout } from '../security/limits';
+import { remainingTimeout } from './deadline';
 
 /**
  * An image between steps: decoded pixels, one buffer per animation frame (a still image has one), all of one
@@ -28,12 +28,12 @@ export const hasAlpha = (p: Picture) => p.frames[0].channels === 4;
  */
 export function open(frame: Frame): Sharp {
   // sharp flags some raw output as premultiplied while its samples are not; reading them back as plain is right.
-  return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels }, limitInputPixels: false }).timeout(transformTimeout());
+  return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels }, limitInputPixels: false }).timeout(remainingTimeout());
 }
 
 /** Raw sRGB pixels out of a pipeline, with 3 or 4 channels whatever the operations did (grayscale gives 1). */
 export async function toFrame(pipeline: Sharp): Promise<Frame> {
-  const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await pipeline.timeout(remainingTimeout()).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels >= 3) return { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
   const widened = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).toColourspace('srgb');
   return toFrame(widened);
@@ -55,7 +55,7 @@ export const isAnimated = (meta: sharp.Metadata) => (meta.pages ?? 1) > 1 && (me
 export async function decode(input: Buffer, meta: sharp.Metadata, maxPixels: number, first?: (pipeline: Sharp) => Sharp): Promise<Picture> {
   const pages = meta.pages ?? 1;
   const animated = isAnimated(meta);
-  const pipeline = sharp(input, { limitInputPixels: maxPixels, animated }).timeout(transformTimeout()).rotate();
+  const pipeline = sharp(input, { limitInputPixels: maxPixels, animated }).timeout(remainingTimeout()).rotate();
   const whole = await toFrame(first ? first(pipeline) : pipeline);
   if (!animated) return { frames: [whole] };
   const height = meta.pageHeight ?? whole.height / pages;
@@ -72,5 +72,5 @@ export function stacked(picture: Picture): Sharp {
   return sharp(data, {
     raw: { width: first.width, height: first.height * picture.frames.length, channels: first.channels, pageHeight: first.height },
     limitInputPixels: false,
-  }).timeout(transformTimeout());
+  }).timeout(remainingTimeout());
 }

@@ -1,7 +1,10 @@
 import sharp, { type Sharp } from 'sharp';
 import { IkError, overLimit, unsupported } from '../http/errors';
 import { IMAGE_TYPES } from '../http/headers';
-import { checkAnimation, checkOutputSize, transformTimeout } from '../security/limits';
+import { checkAnimation, checkOutputSize, withinEncodeCaps } from '../security/limits';
+import type { Admission } from '../security/transform-limiter';
+import { decodeCost, encodeCost, stepCost } from './cost';
+import { remainingTimeout, timedOut, withDeadline } from './deadline';
 import { chooseFormat } from './format';
 import { lastValue, type OutputFormat, type Step } from './params';
 import { decode, frameSize, isAnimated, open, stacked, type Picture } from './picture';
@@ -24,6 +27,10 @@ export interface RenderOptions {
    * equal bytes and an equal stage give equal pixels.
    */
   reuseDecoded?: (input: Buffer, stage: string, decode: () => Promise<Picture>) => Promise<Picture>;
+  /** Admits the job by its estimated peak memory in bytes (see cost.ts), once the header is read and before decoding. */
+  admit?: (bytes: number) => Promise<Admission>;
+  /** One deadline for decode, steps and encode together, counted from admission; none when absent. */
+  timeoutSeconds?: number;
 }
 
 export interface Rendition {
@@ -81,16 +88,16 @@ function orientedSize(meta: sharp.Metadata): Size {
  */
 function withOriginalMetadata(input: Buffer, p: Picture, keep: 'all' | 'icc', maxInputPixels: number): Sharp {
   const [frame] = p.frames;
-  const donor = sharp(input, { limitInputPixels: maxInputPixels }).timeout(transformTimeout()).rotate().resize(frame.width, frame.height, { fit: 'fill' });
+  const donor = sharp(input, { limitInputPixels: maxInputPixels }).timeout(remainingTimeout()).rotate().resize(frame.width, frame.height, { fit: 'fill' });
   const replaced = donor.composite([{ input: frame.data, raw: { width: frame.width, height: frame.height, channels: frame.channels }, blend: 'source' }]);
   return keep === 'all' ? replaced.keepMetadata() : replaced.keepIccProfile();
 }
 
 /** libvips' own words go to the log only: they name library internals and say nothing the client can act on. */
-function decodeError(error: unknown): IkError {
+function decodeError(error: unknown, timeoutSeconds: number | undefined): IkError {
   const message = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(message)) return overLimit('The input image has more pixels than allowed', message);
-  if (/^timeout:/.test(message)) return overLimit('The transformation took longer than allowed', message);
+  if (/^timeout:/.test(message) && timeoutSeconds !== undefined) return timedOut(timeoutSeconds);
   return unsupported('The image could not be processed: it may be damaged, or the transformation does not apply to it', message);
 }
 
@@ -120,38 +127,64 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   const autoAvif = options.autoAvif && !lastValue(steps, 'cp') && !steps.some((s) => s.usm);
   const planned = chooseFormat(requested, { format: meta.format, hasAlpha: meta.hasAlpha ?? false }, options.accept, autoAvif);
 
-  try {
-    const check = (size: Size) => checkOutputSize(size, planned.format);
-    const original = orientedSize(meta);
-    // The first step's first resize runs while decoding, where libvips can shrink on load.
-    const [first, ...rest] = steps;
-    const firstPlan = first && !first.t && !isAnimated(meta) ? planGeometry(first, { original, input: original }) : [];
-    const early = firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
-    if (early) check(sizeAfter(firstPlan, original));
+  const check = (size: Size) => checkOutputSize(size, planned.format);
+  const original = orientedSize(meta);
+  const frames = isAnimated(meta) ? (meta.pages ?? 1) : 1;
+  // The first step's size is known from the header unless it trims or branches: it is checked and reserved before
+  // anything is decoded, and its first resize runs while decoding, where libvips can shrink on load.
+  const [first, ...rest] = steps;
+  const firstPlan = first && !first.t && !first.if && frames === 1 ? planGeometry(first, { original, input: original }) : undefined;
+  const firstSize = firstPlan && sizeAfter(firstPlan, original);
+  if (firstSize) check(firstSize);
+  const early = firstPlan && firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
+  const decoding = decodeCost({ format: meta.format, size: { width: meta.width, height: meta.pageHeight ?? meta.height }, frames, streamed: early !== undefined, progressive: meta.isProgressive ?? false });
+  // The original's bytes are held through every stage, so each reservation counts them.
+  const admission = await options.admit?.(input.length + Math.max(decoding, firstSize ? stepCost(firstSize, frames) : 0));
+  const reserve = (bytes: number) => admission?.reserve(input.length + bytes);
+  const job = async (): Promise<Rendition> => {
+    const account = (size: Size) => reserve(stepCost(size, frames));
     const decodeInput = () => decode(input, meta, options.maxInputPixels, early);
-    let picture = await (options.reuseDecoded ? options.reuseDecoded(input, early ? JSON.stringify(firstPlan[0]) : 'whole', decodeInput) : decodeInput());
-    const ctx = { original, check, loadLayer: options.loadLayer, maxInputPixels: options.maxInputPixels };
-    if (early) picture = await runStep(picture, first, ctx, firstPlan.slice(1));
+    let picture = await (options.reuseDecoded ? options.reuseDecoded(input, early ? JSON.stringify(firstPlan![0]) : 'whole', decodeInput) : decodeInput());
+    const ctx = {
+      original,
+      check: (size: Size) => {
+        check(size);
+        account(size);
+      },
+      account,
+      loadLayer: options.loadLayer,
+      maxInputPixels: options.maxInputPixels,
+    };
+    if (early) picture = await runStep(picture, first, ctx, firstPlan!.slice(1));
     picture = await runChain(picture, early ? rest : steps, ctx);
 
     // The steps may have added transparency (r, o, rt) or removed it (bg): the format follows the result.
-    const choice = chooseFormat(requested, { format: meta.format, hasAlpha: transparent(picture) }, options.accept, autoAvif);
-    checkOutputSize(frameSize(picture), choice.format);
+    const alpha = transparent(picture);
+    const size = frameSize(picture);
+    const choice = withinEncodeCaps(chooseFormat(requested, { format: meta.format!, hasAlpha: alpha }, options.accept, autoAvif), size, alpha ? 'png' : 'jpeg');
+    checkOutputSize(size, choice.format);
     const animated = picture.frames.length > 1 && (choice.format === 'gif' || choice.format === 'webp');
+    reserve(encodeCost(size, animated ? picture.frames.length : 1, choice.format));
     const keep = lastValue(steps, 'md') ? 'all' : lastValue(steps, 'cp') ? 'icc' : undefined;
     const pipeline = animated ? stacked(picture) : keep ? withOriginalMetadata(input, picture, keep, options.maxInputPixels) : open(picture.frames[0]);
     const encodeOptions = { quality: lastValue(steps, 'q') ?? options.defaultQuality, progressive: lastValue(steps, 'pr') ?? false, lossless: lastValue(steps, 'lo') ?? false };
     const animation = animated ? { delay: picture.delay, loop: picture.loop } : {};
-    const { data, info } = await encode(pipeline, choice.format, encodeOptions, animation).toBuffer({ resolveWithObject: true });
+    const { data, info } = await encode(pipeline, choice.format, encodeOptions, animation).timeout(remainingTimeout()).toBuffer({ resolveWithObject: true });
     return {
       body: data,
       contentType: IMAGE_TYPES[choice.format].contentType,
       negotiated: choice.negotiated,
       width: info.width,
-      height: animated ? frameSize(picture).height : info.height,
+      height: animated ? size.height : info.height,
     };
+  };
+
+  try {
+    return await (options.timeoutSeconds === undefined ? job() : withDeadline(options.timeoutSeconds, job));
   } catch (error) {
     if (error instanceof IkError) throw error;
-    throw decodeError(error);
+    throw decodeError(error, options.timeoutSeconds);
+  } finally {
+    admission?.release();
   }
 }

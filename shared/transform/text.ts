@@ -7,7 +7,7 @@ import type { TextStyle } from './params';
 import { toFrame, type Picture } from './picture';
 import { pixels, resolveDimension, type Size } from './plan';
 import type { SizeCheck } from './step';
-import { transformTimeout } from '../security/limits';
+import { remainingTimeout } from './deadline';
 
 /** Font size when `fs` is not given: the size of ImageKit's documented text layer example. */
 export const DEFAULT_FONT_SIZE = 45;
@@ -95,7 +95,7 @@ export async function drawText(text: string, style: TextStyle, fill: Colour | un
         ...(width !== undefined && { width, wrap: 'word' as const }),
         ...(lineHeight !== undefined && { spacing: lineHeight }),
       },
-    }).timeout(transformTimeout()),
+    }).timeout(remainingTimeout()),
   ).catch((error: unknown) => {
     throw drawFailure(error);
   });

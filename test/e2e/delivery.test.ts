@@ -171,8 +171,10 @@ describe('delivery over HTTP, URLs built by the ImageKit SDKs', () => {
     expect((await image(`${app.url}/tr:w-300,h-200/sample/plant.jpg?tr=w-0.5`)).meta).toMatchObject({ width: 150, height: 100 });
   });
 
-  it('applies EXIF orientation and strips metadata', async () => {
-    const rotated = await image(`${app.url}/sample/rotated.jpg`, { accept: 'image/jpeg' });
+  it('applies EXIF orientation and strips metadata once any step asks for pixels; served as it is, the original keeps them', async () => {
+    const stored = await image(`${app.url}/sample/rotated.jpg`, { accept: 'image/jpeg' });
+    expect(stored.meta.orientation).toBeGreaterThan(1);
+    const rotated = await image(`${app.url}/tr:q-80/sample/rotated.jpg`, { accept: 'image/jpeg' });
     expect([rotated.meta.width, rotated.meta.height]).toEqual([400, 600]);
     expect(rotated.meta.orientation).toBeUndefined();
     const resized = await image(`${app.url}/tr:w-200/sample/rotated.jpg`);
