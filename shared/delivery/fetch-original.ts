@@ -5,10 +5,12 @@ import { notFound } from '../http/errors';
 import { originFor } from '../origins';
 import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types';
 import { checkSafePath } from '../security/paths';
+import type { DownloadMemory } from '../security/transform-limiter';
 import { settings } from '../settings';
 import { proxiedUrl, unsignedProxyRefused } from '../origins/web-proxy';
-import { CANVAS, lastValue, type Step } from '../transform/params';
+import { lastValue } from '../transform/params';
 import { atPath } from '../transform/tokens';
+import { layerImages } from './layers';
 import type { DeliveryRequest } from './request';
 
 export interface FetchOriginalOptions {
@@ -18,6 +20,8 @@ export interface FetchOriginalOptions {
   requestHost?: string;
   /** The `di-` value as written in the URL: the default image's path with `@@` standing for `/`. */
   defaultImage?: string;
+  /** The request's share of DOWNLOAD_BUDGET_MB, which holds the bodies it downloads. */
+  memory?: DownloadMemory;
 }
 
 /** An original, and when the asset was missing everywhere, which default image stands in for it. */
@@ -35,14 +39,6 @@ export function fetchLimits(): FetchLimits {
   };
 }
 
-/** Every origin path a chain reads for its image layers, in every branch and nested layer. */
-function layerPaths(steps: Step[]): string[] {
-  return steps.flatMap((step) => [
-    ...(step.layers ?? []).flatMap((layer) => [...(layer.type === 'image' && layer.input !== CANVAS ? [layer.input] : []), ...layerPaths(layer.steps)]),
-    ...(step.if ? [...layerPaths(step.if.then), ...layerPaths(step.if.else ?? [])] : []),
-  ]);
-}
-
 /**
  * WEB_PROXY's signed-only rule, decided from the URL alone so it holds before any cache is read: an unsigned URL
  * whose asset, default image or image layer names an absolute URL is refused on an endpoint with a WEB_PROXY
@@ -53,7 +49,7 @@ export function checkProxyAccess(config: DeliveryConfig, request: DeliveryReques
   if (signed || endpoint.allowUnsignedWebProxy === true) return;
   if (!endpoint.origins.some((id) => config.origins.get(id)?.type === 'WEB_PROXY')) return;
   const di = lastValue(request.steps, 'di');
-  const paths = [request.assetPath, ...(di === undefined ? [] : [atPath(di).replace(/^\/+/, '')]), ...layerPaths(request.steps)];
+  const paths = [request.assetPath, ...(di === undefined ? [] : [atPath(di).replace(/^\/+/, '')]), ...layerImages(request.steps)];
   if (paths.some((path) => proxiedUrl(path) !== undefined)) throw unsignedProxyRefused();
 }
 
@@ -92,7 +88,7 @@ export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointVi
     throw notFound('The URL endpoint has no origins configured: add one with the management API', `URL endpoint "${endpoint.id}" has no origins configured`);
   }
   const request: OriginRequest = {
-    limits: fetchLimits(),
+    limits: { ...fetchLimits(), reserve: options.memory?.reserve },
     proxyAllowed: options.signed || endpoint.allowUnsignedWebProxy === true,
     requestHost: options.requestHost,
   };

@@ -9,7 +9,7 @@ import { attachmentDisposition, etagMatches, IMAGE_TYPES, strongEtag, SVG_CSP } 
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
 import { secureOutput } from '../security/svg';
-import { admitTransform } from '../security/transform-limiter';
+import { admitTransform, downloadMemory } from '../security/transform-limiter';
 import { settings } from '../settings';
 import { isStorageOutage } from '../storage';
 import { applyClientHints, readClientHints, usesClientHints } from '../transform/client-hints';
@@ -19,7 +19,7 @@ import { render } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';
 import { readEdgeHint } from './edge-hint';
-import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions } from './fetch-original';
+import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions, type Original } from './fetch-original';
 import { downloadLayers } from './layers';
 import { asIs, needsPixels } from './passthrough';
 import { deliveryCounters, ServerTiming } from './metrics';
@@ -79,11 +79,20 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     const cached = await timing.measure('cache', () => readRendition(name, log));
     if (cached) return { value: { rendition: cached, hit: true } };
     // The lookup takes no transform slot: a miss answers 404 at once, and a slow origin holds up only its own request.
-    deliveryCounters.originFetches++;
-    const original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, fetchOptions));
-    // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
-    const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(config, request.endpoint, path, { ...fetchOptions, defaultImage: undefined })).body);
-    const output = await timing.measure('transform', () => produce(original, request, accept, loadLayer, timing).then(secureOutput));
+    // What it downloads is held in DOWNLOAD_BUDGET_MB until the rendition is made.
+    const memory = downloadMemory();
+    const downloads = { ...fetchOptions, memory };
+    let original: Original;
+    let output: Output;
+    try {
+      deliveryCounters.originFetches++;
+      original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, downloads));
+      // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
+      const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(config, request.endpoint, path, { ...downloads, defaultImage: undefined })).body);
+      output = await timing.measure('transform', () => produce(original, request, accept, loadLayer, timing).then(secureOutput));
+    } finally {
+      memory.release();
+    }
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
     return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since) };

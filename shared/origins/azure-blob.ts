@@ -77,7 +77,7 @@ export function azureBlobOrigin(config: AzureBlobOriginConfig): Origin {
         const body = abandonable(response.readableStreamBody!);
         if ((response.contentLength ?? 0) > limits.maxBytes) throw tooLarge(limits.maxBytes, response.contentLength);
         return {
-          body: await readCapped(body, limits.maxBytes, response.contentLength),
+          body: await readCapped(body, limits.maxBytes, response.contentLength, limits.reserve),
           contentType: response.contentType,
           lastModified: response.lastModified,
           etag: response.etag,

@@ -4,12 +4,25 @@ export function tooLarge(maxBytes: number, size?: number): IkError {
   return overLimit(size === undefined ? `The original is larger than ${maxBytes} bytes` : `The original is ${size} bytes, more than ${maxBytes}`);
 }
 
+/** A body of unknown length reserves memory in steps of at least this much, not chunk by chunk. */
+const RESERVE_STEP = 1024 * 1024;
+
 /**
  * Reads a body into memory, refusing it as soon as it passes `maxBytes`, whatever its declared length said. With a
  * declared length the bytes go straight into one buffer of that size, so a large original is held once, not twice.
+ * `reserve` is asked for the memory before the bytes arrive: the declared length at once, else step by step.
  */
-export async function readCapped(stream: AsyncIterable<unknown>, maxBytes: number, declaredLength?: number): Promise<Buffer> {
-  const target = declaredLength !== undefined && declaredLength >= 0 && declaredLength <= maxBytes ? Buffer.allocUnsafe(declaredLength) : undefined;
+export async function readCapped(stream: AsyncIterable<unknown>, maxBytes: number, declaredLength?: number, reserve?: (bytes: number) => Promise<void>): Promise<Buffer> {
+  let held = 0;
+  const hold = async (bytes: number, step: number) => {
+    if (!reserve || bytes <= held) return;
+    const more = Math.max(bytes - held, step);
+    await reserve(more);
+    held += more;
+  };
+  const declared = declaredLength !== undefined && declaredLength >= 0 && declaredLength <= maxBytes;
+  if (declared) await hold(declaredLength, 0);
+  const target = declared ? Buffer.allocUnsafe(declaredLength) : undefined;
   const overflow: Buffer[] = [];
   let copied = 0;
   let total = 0;
@@ -17,6 +30,7 @@ export async function readCapped(stream: AsyncIterable<unknown>, maxBytes: numbe
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     total += buf.length;
     if (total > maxBytes) throw tooLarge(maxBytes);
+    await hold(total, RESERVE_STEP);
     if (target && overflow.length === 0 && copied + buf.length <= target.length) {
       buf.copy(target, copied);
       copied += buf.length;

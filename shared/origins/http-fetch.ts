@@ -68,7 +68,7 @@ function beforeDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T>
 async function readBody(response: http.IncomingMessage, url: URL, limits: FetchLimits): Promise<OriginObject> {
   const declared = response.headers['content-length'] === undefined ? undefined : Number(response.headers['content-length']);
   if (declared !== undefined && declared > limits.maxBytes) throw tooLarge(limits.maxBytes, declared);
-  const body = await readCapped(response, limits.maxBytes, declared);
+  const body = await readCapped(response, limits.maxBytes, declared, limits.reserve);
   // A body shorter than declared is a cut-off file; decoding it would give a half-grey image.
   if (declared !== undefined && body.length !== declared) {
     const short = `sent ${body.length} of the ${declared} bytes it announced`;

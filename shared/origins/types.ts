@@ -16,6 +16,8 @@ export interface FetchLimits {
   timeoutMs: number;
   /** Lets web origins reach loopback, private and link-local addresses: unsafe outside development and tests. */
   allowPrivateAddresses: boolean;
+  /** Memory for the body, reserved before its bytes are read (the request's share of DOWNLOAD_BUDGET_MB). */
+  reserve?: (bytes: number) => Promise<void>;
 }
 
 /** One fetch of an original on behalf of a delivery request. */

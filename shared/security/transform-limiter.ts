@@ -1,7 +1,7 @@
 import { IkError } from '../http/errors';
 import { settings } from '../settings';
 
-/** A job admitted to decode and encode: it holds one slot and its reserved bytes until released. */
+/** A job admitted to a pool: it holds one slot and its reserved bytes until released. */
 export interface Admission {
   /**
    * Raises the job's reservation to `bytes` when more than it holds (a step's estimated peak, not an addition).
@@ -12,17 +12,22 @@ export interface Admission {
   release(): void;
 }
 
+/** What bounds one pool, read from the settings on every admission. */
+interface PoolLimits {
+  slots: number;
+  budgetBytes: number;
+  /** The setting that sets the budget, named in errors. */
+  budgetSetting: string;
+  maxQueued: number;
+  timeoutMs: number;
+}
+
 interface Waiter {
   bytes: number;
   start(): void;
   timer: NodeJS.Timeout;
 }
 
-let running = 0;
-let reserved = 0;
-const queue: Waiter[] = [];
-
-const budget = () => settings().MEMORY_BUDGET_MB * 2 ** 20;
 const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
 
 /** 503 that no cache keeps, with Retry-After: the next try may well succeed. */
@@ -31,70 +36,136 @@ export function retryLater(code: string, message: string): IkError {
   return new IkError(503, code, message, { headers: { 'retry-after': String(retryAfter), 'cache-control': 'no-store' } });
 }
 
-function overBudget(bytes: number): IkError {
-  const s = settings();
-  return new IkError(400, 'ELIMIT', `The transformation needs about ${mb(bytes)} MB of memory, more than MEMORY_BUDGET_MB (${s.MEMORY_BUDGET_MB}); ask for a smaller result`);
-}
+/**
+ * Jobs admitted while fewer than `slots` run and their reservations leave room in the budget. Others wait, in
+ * arrival order, with at most `maxQueued` others and for at most `timeoutMs`; beyond that 503 EBUSY with
+ * Retry-After. A job over the whole budget is 400 ELIMIT at once.
+ */
+class AdmissionPool {
+  private running = 0;
+  private reserved = 0;
+  private readonly queue: Waiter[] = [];
 
-const fits = (bytes: number) => running < settings().MAX_CONCURRENT_TRANSFORMS && reserved + bytes <= budget();
+  constructor(
+    /** What a job is, for messages: "transformation", "download". */
+    private readonly noun: string,
+    private readonly limits: () => PoolLimits,
+  ) {}
 
-/** Starts waiters in strict arrival order: a large job at the head is not overtaken, so it cannot starve. */
-function startWaiting(): void {
-  while (queue.length > 0 && fits(queue[0].bytes)) {
-    const next = queue.shift()!;
-    clearTimeout(next.timer);
-    next.start();
+  private overBudget(bytes: number): IkError {
+    const { budgetSetting, budgetBytes } = this.limits();
+    return new IkError(400, 'ELIMIT', `The ${this.noun} needs about ${mb(bytes)} MB of memory, more than ${budgetSetting} (${mb(budgetBytes)}); ask for a smaller result`);
+  }
+
+  private fits(bytes: number): boolean {
+    const { slots, budgetBytes } = this.limits();
+    return this.running < slots && this.reserved + bytes <= budgetBytes;
+  }
+
+  /** Starts waiters in strict arrival order: a large job at the head is not overtaken, so it cannot starve. */
+  private startWaiting(): void {
+    while (this.queue.length > 0 && this.fits(this.queue[0].bytes)) {
+      const next = this.queue.shift()!;
+      clearTimeout(next.timer);
+      next.start();
+    }
+  }
+
+  private admission(initial: number): Admission {
+    let held = initial;
+    let released = false;
+    return {
+      reserve: (bytes) => {
+        if (released || bytes <= held) return;
+        if (bytes > this.limits().budgetBytes) throw this.overBudget(bytes);
+        if (this.reserved + bytes - held > this.limits().budgetBytes) throw retryLater('EBUSY', `Not enough memory free for this ${this.noun} (${mb(bytes)} MB); try again shortly`);
+        this.reserved += bytes - held;
+        held = bytes;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.running--;
+        this.reserved -= held;
+        this.startWaiting();
+      },
+    };
+  }
+
+  admit(bytes: number): Promise<Admission> {
+    const { budgetBytes, maxQueued, timeoutMs } = this.limits();
+    if (bytes > budgetBytes) return Promise.reject(this.overBudget(bytes));
+    const start = () => {
+      this.running++;
+      this.reserved += bytes;
+      return this.admission(bytes);
+    };
+    if (this.queue.length === 0 && this.fits(bytes)) return Promise.resolve(start());
+    if (this.queue.length >= maxQueued) return Promise.reject(retryLater('EBUSY', `Too many ${this.noun}s are waiting; try again shortly`));
+    return new Promise<Admission>((resolve, reject) => {
+      const waiter: Waiter = {
+        bytes,
+        start: () => resolve(start()),
+        timer: setTimeout(() => {
+          this.queue.splice(this.queue.indexOf(waiter), 1);
+          // Those behind a large job that gave up may fit now.
+          this.startWaiting();
+          reject(retryLater('EBUSY', `No ${this.noun} slot and memory freed within ${timeoutMs} ms; try again shortly`));
+        }, timeoutMs),
+      };
+      this.queue.push(waiter);
+    });
   }
 }
 
-function admission(initial: number): Admission {
-  let held = initial;
-  let released = false;
-  return {
-    reserve(bytes) {
-      if (released || bytes <= held) return;
-      if (bytes > budget()) throw overBudget(bytes);
-      if (reserved + bytes - held > budget()) throw retryLater('EBUSY', `Not enough memory free for this transformation (${mb(bytes)} MB); try again shortly`);
-      reserved += bytes - held;
-      held = bytes;
-    },
-    release() {
-      if (released) return;
-      released = true;
-      running--;
-      reserved -= held;
-      startWaiting();
-    },
-  };
+const transforms = new AdmissionPool('transformation', () => {
+  const s = settings();
+  return { slots: s.MAX_CONCURRENT_TRANSFORMS, budgetBytes: s.MEMORY_BUDGET_MB * 2 ** 20, budgetSetting: 'MEMORY_BUDGET_MB', maxQueued: s.MAX_QUEUED_TRANSFORMS, timeoutMs: s.QUEUE_TIMEOUT_MS };
+});
+
+// Downloads take no slot: a download is waiting on the network, not using the CPU. Their bytes are what is bounded.
+const downloads = new AdmissionPool('download', () => {
+  const s = settings();
+  return { slots: Infinity, budgetBytes: s.DOWNLOAD_BUDGET_MB * 2 ** 20, budgetSetting: 'DOWNLOAD_BUDGET_MB', maxQueued: Infinity, timeoutMs: s.QUEUE_TIMEOUT_MS };
+});
+
+/**
+ * Admits a transformation whose estimated peak is `bytes` when fewer than MAX_CONCURRENT_TRANSFORMS run in this
+ * instance and the running jobs' reservations leave room in MEMORY_BUDGET_MB; it waits as `AdmissionPool` says. So
+ * a burst costs bounded memory and CPU, not an out-of-memory crash.
+ */
+export const admitTransform = (bytes: number): Promise<Admission> => transforms.admit(bytes);
+
+/** The memory one request's downloads (its original, its layers) hold, from before their bodies are read until it ends. */
+export interface DownloadMemory {
+  /** Adds `bytes` to what the request holds; the first call may wait for room in DOWNLOAD_BUDGET_MB, later ones never do. */
+  reserve(bytes: number): Promise<void>;
+  release(): void;
 }
 
 /**
- * Admits a job whose estimated peak is `bytes` when fewer than MAX_CONCURRENT_TRANSFORMS run in this instance and
- * the running jobs' reservations leave room in MEMORY_BUDGET_MB. Otherwise it waits, in arrival order, with at most
- * MAX_QUEUED_TRANSFORMS others and for at most QUEUE_TIMEOUT_MS; beyond that 503 EBUSY with Retry-After. A job
- * over the whole budget is 400 ELIMIT at once. So a burst costs bounded memory and CPU, not an out-of-memory crash.
+ * A request's share of DOWNLOAD_BUDGET_MB. Only bodies are counted: a lookup that finds nothing (a 404) reserves
+ * nothing and never waits, and neither does a request served from a cache.
  */
-export function admitTransform(bytes: number): Promise<Admission> {
-  const s = settings();
-  if (bytes > budget()) return Promise.reject(overBudget(bytes));
-  const start = () => {
-    running++;
-    reserved += bytes;
-    return admission(bytes);
+export function downloadMemory(): DownloadMemory {
+  let admission: Promise<Admission> | undefined;
+  let total = 0;
+  let released = false;
+  return {
+    async reserve(bytes) {
+      total += bytes;
+      if (!admission) {
+        admission = downloads.admit(total);
+        admission.catch(() => undefined);
+        const admitted = await admission;
+        if (released) admitted.release();
+        return;
+      }
+      (await admission).reserve(total);
+    },
+    release() {
+      released = true;
+      void admission?.then((a) => a.release(), () => undefined);
+    },
   };
-  if (queue.length === 0 && fits(bytes)) return Promise.resolve(start());
-  if (queue.length >= s.MAX_QUEUED_TRANSFORMS) return Promise.reject(retryLater('EBUSY', 'Too many transformations are waiting; try again shortly'));
-  return new Promise<Admission>((resolve, reject) => {
-    const waiter: Waiter = {
-      bytes,
-      start: () => resolve(start()),
-      timer: setTimeout(() => {
-        queue.splice(queue.indexOf(waiter), 1);
-        // Those behind a large job that gave up may fit now.
-        startWaiting();
-        reject(retryLater('EBUSY', `No transformation slot and memory freed within ${s.QUEUE_TIMEOUT_MS} ms; try again shortly`));
-      }, s.QUEUE_TIMEOUT_MS),
-    };
-    queue.push(waiter);
-  });
 }

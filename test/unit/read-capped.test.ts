@@ -19,3 +19,22 @@ describe('readCapped', () => {
     await expect(readCapped(chunks('abc', 'def'), 5)).rejects.toMatchObject({ code: 'ELIMIT' });
   });
 });
+
+describe('readCapped with a memory reservation', () => {
+  it('reserves a declared length before reading, and a body of unknown length in steps as it grows', async () => {
+    const asked: number[] = [];
+    const reserve = async (bytes: number) => void asked.push(bytes);
+    expect((await readCapped(chunks('ab', 'cd'), 100, 4, reserve)).toString()).toBe('abcd');
+    expect(asked).toEqual([4]);
+    asked.length = 0;
+    const big = 'x'.repeat(700 * 1024);
+    await readCapped(chunks(big, big, big), 10 * 1024 * 1024, undefined, reserve);
+    // 1 MiB steps: enough for 2.1 MB of body in three reservations, none per chunk.
+    expect(asked).toEqual([1024 * 1024, 1024 * 1024, 1024 * 1024]);
+  });
+
+  it('a refused reservation stops the read', async () => {
+    const refuse = () => Promise.reject(new IkError(503, 'EBUSY', 'no room'));
+    await expect(readCapped(chunks('ab'), 100, 2, refuse)).rejects.toMatchObject({ code: 'EBUSY' });
+  });
+});
