@@ -253,6 +253,29 @@ function dimension(key: 'w' | 'h'): ParamSpec {
   );
 }
 
+const CROPS: readonly Crop[] = ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least', 'maintain_ratio_no_enlarge'];
+const CROP_MODES: readonly CropMode[] = ['pad_resize', 'pad_resize_no_enlarge', 'extract', 'pad_extract'];
+
+function readCropMode(key: string, value: string): CropMode {
+  if (!(CROP_MODES as readonly string[]).includes(value)) throw invalid(key, value, `one of ${CROP_MODES.join(', ')}`);
+  return value as CropMode;
+}
+
+/**
+ * `c-` also takes the `cm-` values: ImageKit's own conditional example writes `c-pad_resize`, and ImageKit serves it.
+ * Such a value sets the crop mode (the canonical text says `cm-`); `c` and `cm` naming two different modes is a 400.
+ */
+function cropOrMode(spec: ParamSpec): ParamSpec {
+  return {
+    ...spec,
+    read(step, value) {
+      if (!(CROP_MODES as readonly string[]).includes(value)) return spec.read(step, value);
+      if (step.cm !== undefined && step.cm !== value) throw badParam(`Parameters "c" and "cm" ask for two crop modes in one step: ${step.cm} and ${value}`);
+      step.cm = value as CropMode;
+    },
+  };
+}
+
 /** `<key>-auto`: the value comes from a client hint at delivery; the step only records that it asked for one. */
 function orAuto(flag: 'autoWidth' | 'autoDpr', spec: ParamSpec): ParamSpec {
   return {
@@ -371,8 +394,11 @@ const specs: ParamSpec[] = [
     return colourText(bg);
   }),
   field('bl', 'bl', (value) => readLiteral('bl', value, { min: 1, max: 100, integer: true }, 'a whole number from 1 to 100'), numberText),
-  choice('c', ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least', 'maintain_ratio_no_enlarge'], {}, 'maintain_ratio'),
-  choice('cm', ['pad_resize', 'pad_resize_no_enlarge', 'extract', 'pad_extract']),
+  cropOrMode(choice('c', CROPS, {}, 'maintain_ratio')),
+  cropOrMode(field('cm', 'cm', (value) => {
+    if (value === 'pad_extract_no_shrink') throw unsupported('"cm-pad_extract_no_shrink" is not supported by this server: ImageKit does not document what it does; use cm-pad_extract');
+    return readCropMode('cm', value);
+  }, String)),
   bool('cp', 'cp'),
   field('cr', 'cr', (value) => {
     const [to, tolerance, from, ...rest] = value.split('_');
@@ -660,6 +686,7 @@ function parseLayer(block: string, depth: number): Layer {
   if (depth > MAX_LAYER_DEPTH) throw badParam(`Layers nest at most ${MAX_LAYER_DEPTH} deep`);
   const layer: Layer = { type: block.startsWith('l-text,') ? 'text' : 'image', input: '', text: {}, trim: DEFAULT_TRIM, steps: [] };
   const seen = new Set<string>();
+  let plainInput: string | undefined;
   for (const piece of splitSteps(blockBody(block, 'l-end'))) {
     const own: string[] = [];
     for (const token of splitParams(piece)) {
@@ -670,13 +697,15 @@ function parseLayer(block: string, depth: number): Layer {
         continue;
       }
       if (spec.only && spec.only !== layer.type) throw badParam(`Parameter "${key.key}" is only allowed in ${spec.only} layers`);
-      const name = key.key === 'ie' ? 'i' : key.key;
-      if (seen.has(name)) throw badParam(`Parameter "${key.key}" appears twice in one layer`);
-      seen.add(name);
-      spec.read(layer, key.value);
+      if (seen.has(key.key)) throw badParam(`Parameter "${key.key}" appears twice in one layer`);
+      seen.add(key.key);
+      // With both, ImageKit ignores i: it is kept aside and read only when there is no ie.
+      if (key.key === 'i') plainInput = key.value;
+      else spec.read(layer, key.value);
     }
     layer.steps.push(parseStep(own.join(','), depth));
   }
+  if (plainInput !== undefined && !seen.has('ie')) layerSpecByKey.get('i')!.read(layer, plainInput);
   if (layer.input === '') throw badParam('A layer needs its input: i-<path> or ie-<base64>');
   if (layer.lx !== undefined && layer.lxc !== undefined) throw badParam('A layer takes lx or lxc, not both');
   if (layer.ly !== undefined && layer.lyc !== undefined) throw badParam('A layer takes ly or lyc, not both');
