@@ -12,7 +12,7 @@ import type { Variables } from './expression';
 export interface ChainContext extends Sizes {
   /** The caller's limits on the size of anything drawn. */
   check: SizeCheck;
-  /** The bytes of an image layer, by path; without it image layers are refused. */
+  /** The bytes of an image layer or a custom font, by path; without it both are refused. */
   loadLayer?: (path: string) => Promise<Buffer>;
   maxInputPixels: number;
 }
@@ -98,7 +98,7 @@ async function overlay(base: Picture, layer: Layer, ctx: ChainContext): Promise<
   const baseSize = frameSize(base);
   const { picture, steps } =
     layer.type === 'text'
-      ? { picture: await drawText(layer.input, layer.text, layer.fill, baseSize, ctx.check), steps: layer.steps }
+      ? { picture: await drawText(layer.input, layer.text, layer.fill, baseSize, ctx.check, ctx.loadLayer), steps: layer.steps }
       : layer.input === CANVAS
         ? await canvas(layer, baseSize, ctx)
         : { picture: await image(layer, ctx), steps: layer.steps };

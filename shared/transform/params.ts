@@ -4,6 +4,7 @@ import { conditionText, readCondition, type Condition } from './conditional';
 import { amountText, looksLikeExpression, numberText, readExpression, readSignedNumber, type Amount, type Expression } from './expression';
 import { atPath, splitParams, splitSteps } from './tokens';
 import { checkSafePath } from '../security/paths';
+import { FONT_FILE } from './fonts';
 
 /** Output formats this server encodes. */
 export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
@@ -76,7 +77,7 @@ export type TextTag = 'b' | 'i' | 'strikethrough';
 export interface TextStyle {
   /** Font size in pixels (`fs`). */
   fs?: Amount;
-  /** A font family installed on this machine (`ff`). */
+  /** `ff`: a built-in font's name, a family installed on this machine, or a font file's path in the origins (with `/`). */
   ff?: string;
   co?: Colour;
   /** `ia`; ImageKit centres by default. */
@@ -607,14 +608,19 @@ const layerSpecs: LayerSpec[] = [
   layerAnchor('lfo', 'center'),
   layerAnchor('lap', 'top_left'),
   textField('fs', (value) => readAmount('fs', value, { min: 1, max: MAX_SIDE }, 'a font size in pixels'), amountText),
-  textField('ff', (value) => {
+  // A font family (`ff-Roboto`), or a font file from the origins with `@@` for `/` (`ff-fonts@@Brand.ttf`), kept with `/`.
+  textField('ff', (encoded) => {
+    // Decoded once more, as for i-: SDKs encode the space in `Open Sans` inside the transformation.
+    const value = decodedOnce(encoded);
     if (/\.|@@/.test(value)) {
-      checkSafePath(atPath(value), 'parameter "ff"');
-      throw unsupported(`Font files ("ff-${value}") are not supported by this server; name a font family installed on it`);
+      const path = atPath(value).replace(/^\/+/, '');
+      checkSafePath(path, 'parameter "ff"');
+      if (!FONT_FILE.test(path)) throw invalid('ff', value, 'a font family name, or a font file path ending in .ttf, .otf, .woff or .woff2');
+      return path;
     }
     if (!/^[A-Za-z0-9 _-]+$/.test(value)) throw invalid('ff', value, 'a font family name');
     return value;
-  }, (ff) => ff),
+  }, (ff) => ff.split('/').map(encodeURIComponent).join('@@')),
   textField('co', (value) => parseColour('co', value), colourText),
   textField('ia', (value) => {
     if (value !== 'left' && value !== 'center' && value !== 'right') throw invalid('ia', value, 'left, center or right');

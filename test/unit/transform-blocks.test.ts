@@ -143,7 +143,8 @@ describe('layers: l-image and l-text,…,l-end', () => {
     ['l-text,i-Hi,ff-a;b,l-end', '400 EBADPARAM'],
     ['l-text,i-Hi,bg-dominant,l-end', '400 EBADPARAM'],
     ['l-image,i-a.png,co-red,l-end', '400 EBADPARAM'],
-    ['l-text,i-Hi,ff-@@fonts@@a.ttf,l-end', '400 EUNSUPPORTED'],
+    ['l-text,i-Hi,ff-@@fonts@@a.ttf,l-end', undefined],
+    ['l-text,i-Hi,ff-fonts@@a.svg,l-end', '400 EBADPARAM'],
     ['l-text,i-Hi,al-5,l-end', '400 EUNSUPPORTED'],
   ])('%s is %s', (text, expected) => {
     expect(status(text)).toBe(expected);
