@@ -73,6 +73,10 @@ export type LayerAnchor = Exclude<Focus, 'auto'>;
 
 export type TextTag = 'b' | 'i' | 'strikethrough';
 
+/** `lm-multiply` darkens the base by the layer; `lm-cutter` cuts the layer's shape out of the base; `lm-cutout` keeps only that shape. */
+export type LayerMode = 'multiply' | 'cutter' | 'cutout';
+const LAYER_MODES: readonly LayerMode[] = ['multiply', 'cutter', 'cutout'];
+
 /** How a text layer draws its text. */
 export interface TextStyle {
   /** Font size in pixels (`fs`). */
@@ -110,6 +114,10 @@ export interface Layer {
   trim: number;
   /** Solid colour blocks and text: the colour under it, from `bg` in the layer's first step. */
   fill?: Colour;
+  /** `al-1` to `al-9`: text and solid colour layers drawn at that many tenths of their opacity. */
+  al?: number;
+  /** `lm`: how the layer meets the base; without it, laid over it. */
+  lm?: LayerMode;
   steps: Step[];
 }
 
@@ -507,7 +515,7 @@ const needsModel = ['e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-cha
  */
 const unimplemented = [
   'z', 'pg', 'dn', 'idn', 'e-distort',
-  'l-video', 'l-subtitles', 'lm', 'al', 'fol', 'fsh',
+  'l-video', 'l-subtitles', 'fol', 'fsh',
   'vc', 'ac', 'so', 'eo', 'du', 'sr',
 ];
 
@@ -607,6 +615,22 @@ const layerSpecs: LayerSpec[] = [
   layerPosition('lyc'),
   layerAnchor('lfo', 'center'),
   layerAnchor('lap', 'top_left'),
+  {
+    key: 'al',
+    read(layer, value) {
+      layer.al = readLiteral('al', value, { min: 1, max: 9, integer: true }, 'a whole number from 1 (most transparent) to 9');
+    },
+    write: (layer) => (layer.al === undefined ? undefined : `al-${layer.al}`),
+  },
+  {
+    key: 'lm',
+    read(layer, value) {
+      if (value === 'displace') throw unsupported('"lm-displace" is not supported by this server: sharp does not expose libvips\' displacement mapping (mapim)');
+      if (!(LAYER_MODES as readonly string[]).includes(value)) throw invalid('lm', value, `one of ${LAYER_MODES.join(', ')}`);
+      layer.lm = value as LayerMode;
+    },
+    write: (layer) => (layer.lm === undefined ? undefined : `lm-${layer.lm}`),
+  },
   textField('fs', (value) => readAmount('fs', value, { min: 1, max: MAX_SIDE }, 'a font size in pixels'), amountText),
   // A font family (`ff-Roboto`), or a font file from the origins with `@@` for `/` (`ff-fonts@@Brand.ttf`), kept with `/`.
   textField('ff', (encoded) => {
@@ -713,6 +737,7 @@ function parseLayer(block: string, depth: number): Layer {
   }
   if (plainInput !== undefined && !seen.has('ie')) layerSpecByKey.get('i')!.read(layer, plainInput);
   if (layer.input === '') throw badParam('A layer needs its input: i-<path> or ie-<base64>');
+  if (layer.al !== undefined && layer.type === 'image' && layer.input !== CANVAS) throw badParam('Parameter "al" is only allowed in text and solid colour (i-ik_canvas) layers; image layers take o');
   if (layer.lx !== undefined && layer.lxc !== undefined) throw badParam('A layer takes lx or lxc, not both');
   if (layer.ly !== undefined && layer.lyc !== undefined) throw badParam('A layer takes ly or lyc, not both');
   const [first, ...rest] = layer.steps;
