@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import { badParam, overLimit, unsupported } from '../http/errors';
 import { holds } from './conditional';
-import { CANVAS, type Layer, type LayerMode, type Step } from './params';
-import { decode, eachFrame, frameSize, open, toFrame, type Frame, type Picture } from './picture';
+import { CANVAS, type Layer, type Step } from './params';
+import { layDown } from './layer-mode';
+import { decode, frameSize, open, toFrame, type Frame, type Picture } from './picture';
 import { anchor, pixels, resolveDimension, variables, type Geometry, type Size, type Sizes } from './plan';
 import { applyStep, type SizeCheck } from './step';
 import { drawText } from './text';
@@ -113,12 +114,8 @@ async function overlay(base: Picture, layer: Layer, ctx: ChainContext): Promise<
   const height = Math.min(baseSize.height, top + size.height) - visible.top;
   const piece = await toFrame(open(drawn.frames[0]).extract({ left: visible.left - left, top: visible.top - top, width, height }));
   if (layer.al !== undefined && !(layer.type === 'image' && layer.fill!.alpha < 1)) fade(piece, layer.al / 10);
-  const blend = layer.lm ? BLENDS[layer.lm] : 'over';
-  return eachFrame(base, (s) => s.composite([{ input: piece.data, raw: { width, height, channels: piece.channels }, ...visible, blend }]));
+  return layDown(base, piece, { ...visible, width, height }, layer, vars);
 }
-
-/** libvips' blend modes for `lm`: `dest-out` removes the base under the layer, `dest-in` keeps only the base under it. */
-const BLENDS: Record<LayerMode, sharp.Blend> = { multiply: 'multiply', cutter: 'dest-out', cutout: 'dest-in' };
 
 /** `al`: the layer's alpha scaled in place. A solid colour with its own opacity keeps it, as ImageKit documents. */
 function fade(frame: Frame, opacity: number): void {

@@ -73,9 +73,9 @@ export type LayerAnchor = Exclude<Focus, 'auto'>;
 
 export type TextTag = 'b' | 'i' | 'strikethrough';
 
-/** `lm-multiply` darkens the base by the layer; `lm-cutter` cuts the layer's shape out of the base; `lm-cutout` keeps only that shape. */
-export type LayerMode = 'multiply' | 'cutter' | 'cutout';
-const LAYER_MODES: readonly LayerMode[] = ['multiply', 'cutter', 'cutout'];
+/** `lm`: how a layer meets the base (shared/transform/layer-mode.ts). */
+export type LayerMode = 'multiply' | 'cutter' | 'cutout' | 'displace';
+const LAYER_MODES: readonly LayerMode[] = ['multiply', 'cutter', 'cutout', 'displace'];
 
 /** How a text layer draws its text. */
 export interface TextStyle {
@@ -625,7 +625,6 @@ const layerSpecs: LayerSpec[] = [
   {
     key: 'lm',
     read(layer, value) {
-      if (value === 'displace') throw unsupported('"lm-displace" is not supported by this server: sharp does not expose libvips\' displacement mapping (mapim)');
       if (!(LAYER_MODES as readonly string[]).includes(value)) throw invalid('lm', value, `one of ${LAYER_MODES.join(', ')}`);
       layer.lm = value as LayerMode;
     },

@@ -24,7 +24,7 @@ async function rendered(transformation: string, background = '#ffcc00') {
   const out = await render(base, parseTransformation(`${transformation}:f-png,lo-true`), options);
   if (typeof out === 'string') throw new Error(out);
   const { data, info } = await sharp(out.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return (x: number, y: number) => [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)];
+  return Object.assign((x: number, y: number) => [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)], { width: info.width, height: info.height });
 }
 
 const near = (actual: number[], expected: number[], tolerance = 3) => expected.every((v, i) => Math.abs(actual[i] - v) <= tolerance);
@@ -65,21 +65,41 @@ describe('layer alpha (al) and layer modes (lm)', () => {
     expect(out(70, 70)).toEqual([255, 204, 0, 255]);
   });
 
-  it("lm-cutter cuts the layer's shape out of the base; lm-cutout keeps only that shape", async () => {
-    const cutter = await rendered('l-image,i-mask.png,t-false,lx-0,ly-0,lm-cutter,l-end');
-    expect(cutter(20, 20)[3]).toBe(0);
-    expect(cutter(5, 5)).toEqual([255, 204, 0, 255]);
-    expect(cutter(70, 70)).toEqual([255, 204, 0, 255]);
+  it("lm-cutout punches the layer's shape out of the base; lm-cutter keeps only the base inside it, trimmed to the layer's box", async () => {
     const cutout = await rendered('l-image,i-mask.png,t-false,lx-0,ly-0,lm-cutout,l-end');
-    expect(cutout(20, 20)).toEqual([255, 204, 0, 255]);
-    expect(cutout(5, 5)[3]).toBe(0);
-    expect(cutout(70, 70)[3]).toBe(0);
+    expect(cutout.width).toBe(100);
+    expect(cutout(20, 20)[3]).toBe(0);
+    expect(cutout(5, 5)).toEqual([255, 204, 0, 255]);
+    expect(cutout(70, 70)).toEqual([255, 204, 0, 255]);
+    const cutter = await rendered('l-image,i-mask.png,t-false,lx-30,ly-30,lm-cutter,l-end');
+    expect([cutter.width, cutter.height]).toEqual([40, 40]);
+    expect(cutter(20, 20)).toEqual([255, 204, 0, 255]);
+    expect(cutter(5, 5)[3]).toBe(0);
+  });
+
+  it("lm-displace moves base pixels by the map's red (x) and green (y) channels, scaled by the layer's x and y", async () => {
+    // Base: left half red, right half blue. Map: red channel 255 (move the full x to the right), green 128 (no move).
+    layers['shift.png'] = () => sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 255, g: 128, b: 0 } } }).png().toBuffer();
+    const base = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ff0000' } })
+      .composite([{ input: { create: { width: 50, height: 100, channels: 3, background: '#0000ff' } }, left: 50, top: 0 }])
+      .png()
+      .toBuffer();
+    const out = await render(base, parseTransformation('l-image,i-shift.png,t-false,x-10,lx-35,ly-0,lm-displace,l-end:f-png,lo-true'), options);
+    if (typeof out === 'string') throw new Error(out);
+    const { data } = await sharp(out.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => [...data.subarray((y * 100 + x) * 4, (y * 100 + x) * 4 + 4)];
+    // Pixels 35-54 of the top rows read 10 px to their right: from x 40 on they show the blue half.
+    expect(at(36, 5)).toEqual([255, 0, 0, 255]);
+    expect(at(41, 5)).toEqual([0, 0, 255, 255]);
+    // Below the map and outside it nothing moves; the map itself is not drawn.
+    expect(at(41, 50)).toEqual([255, 0, 0, 255]);
+    expect(at(30, 5)).toEqual([255, 0, 0, 255]);
+    await expect(render(base, parseTransformation('l-image,i-shift.png,lm-displace,l-end'), options)).rejects.toThrow(/"lm-displace" needs the displacement magnitude/);
   });
 
   it('keeps al and lm in the canonical form and refuses what they cannot do, naming the parameter', () => {
     expect(canonicalTransformation(parseTransformation('l-image,i-a.png,lm-multiply,l-end'))).toBe('l-image,i-a.png,lm-multiply,l-end');
     expect(canonicalTransformation(parseTransformation('l-text,i-Hi,al-4,l-end'))).toBe('l-text,i-Hi,al-4,l-end');
-    expect(refusal('l-image,i-a.png,lm-displace,l-end')).toMatch(/^400 EUNSUPPORTED "lm-displace"/);
     expect(refusal('l-image,i-a.png,lm-screen,l-end')).toMatch(/^400 EBADPARAM .*"lm"/);
     expect(refusal('l-text,i-Hi,al-10,l-end')).toMatch(/^400 EBADPARAM .*"al"/);
     expect(refusal('l-image,i-a.png,al-5,l-end')).toMatch(/^400 EBADPARAM Parameter "al" is only allowed in text and solid colour/);

@@ -133,7 +133,7 @@ describe('layers: l-image and l-text,…,l-end', () => {
     ['i-a.png', '400 EBADPARAM'],
     ['l-image,i-a.png,l-image,i-b.png,l-image,i-c.png,l-image,i-d.png,l-end,l-end,l-end,l-end', '400 EBADPARAM'],
     ['l-image,i-a.png,f-png,l-end', '400 EUNSUPPORTED'],
-    ['l-image,i-a.png,lm-displace,l-end', '400 EUNSUPPORTED'],
+    ['l-image,i-a.png,lm-screen,l-end', '400 EBADPARAM'],
     ['l-image,i-a.png,q-50,l-end', undefined],
     ['l-text,l-end', '400 EBADPARAM'],
     ['l-text,i-Hi,fs-0,l-end', '400 EBADPARAM'],
