@@ -7,6 +7,7 @@ import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types'
 import { checkSafePath } from '../security/paths';
 import { settings } from '../settings';
 import { proxiedUrl, unsignedProxyRefused } from '../origins/web-proxy';
+import { FONT_FILE } from '../transform/fonts';
 import { CANVAS, lastValue, type Step } from '../transform/params';
 import { atPath } from '../transform/tokens';
 import type { DeliveryRequest } from './request';
@@ -35,10 +36,10 @@ export function fetchLimits(): FetchLimits {
   };
 }
 
-/** Every origin path a chain reads for its image layers, in every branch and nested layer. */
+/** Every origin path a chain reads for its image layers and custom fonts, in every branch and nested layer. */
 function layerPaths(steps: Step[]): string[] {
   return steps.flatMap((step) => [
-    ...(step.layers ?? []).flatMap((layer) => [...(layer.type === 'image' && layer.input !== CANVAS ? [layer.input] : []), ...layerPaths(layer.steps)]),
+    ...(step.layers ?? []).flatMap((layer) => [...(layer.type === 'image' && layer.input !== CANVAS ? [layer.input] : []), ...(layer.text.ff && FONT_FILE.test(layer.text.ff) ? [layer.text.ff] : []), ...layerPaths(layer.steps)]),
     ...(step.if ? [...layerPaths(step.if.then), ...layerPaths(step.if.else ?? [])] : []),
   ]);
 }
