@@ -7,7 +7,7 @@ import { badParam, overLimit, unsupported } from '../http/errors';
 
 /**
  * Fonts for text layers that do not depend on the host: ImageKit's built-in fonts ship as TTF files in
- * `@expo-google-fonts/*` packages (SIL Open Font License or Apache 2.0), and custom fonts come from the endpoint's
+ * `@expo-google-fonts/*` packages (SIL Open Font License; Ubuntu Font Licence), and custom fonts come from the endpoint's
  * origins. Either way sharp draws with `fontfile`, so fontconfig needs no installed fonts and no configuration.
  */
 

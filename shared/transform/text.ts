@@ -42,8 +42,9 @@ export type FontLoader = (path: string) => Promise<Buffer>;
  * for shipped and custom fonts, the file, so the host's fonts do not matter.
  */
 async function chooseFont(ff: string | undefined, style: FontStyle, loadFont: FontLoader | undefined): Promise<Font | { family: string }> {
-  const builtIn = builtInFont(ff ?? DEFAULT_FONT, style);
-  if (builtIn || ff === undefined) return builtIn!;
+  if (ff === undefined) return builtInFont(DEFAULT_FONT, style)!;
+  const builtIn = builtInFont(ff, style);
+  if (builtIn) return builtIn;
   if (FONT_FILE.test(ff)) {
     if (!loadFont) throw unsupported('Custom fonts are not available here');
     return customFont(ff, await loadFont(ff));
