@@ -10,7 +10,7 @@ import { settings } from '../settings';
 import { proxiedUrl, unsignedProxyRefused } from '../origins/web-proxy';
 import { lastValue } from '../transform/params';
 import { atPath } from '../transform/tokens';
-import { layerImages } from './layers';
+import { layerFiles } from './layers';
 import type { DeliveryRequest } from './request';
 
 export interface FetchOriginalOptions {
@@ -49,7 +49,7 @@ export function checkProxyAccess(config: DeliveryConfig, request: DeliveryReques
   if (signed || endpoint.allowUnsignedWebProxy === true) return;
   if (!endpoint.origins.some((id) => config.origins.get(id)?.type === 'WEB_PROXY')) return;
   const di = lastValue(request.steps, 'di');
-  const paths = [request.assetPath, ...(di === undefined ? [] : [atPath(di).replace(/^\/+/, '')]), ...layerImages(request.steps)];
+  const paths = [request.assetPath, ...(di === undefined ? [] : [atPath(di).replace(/^\/+/, '')]), ...layerFiles(request.steps)];
   if (paths.some((path) => proxiedUrl(path) !== undefined)) throw unsignedProxyRefused();
 }
 

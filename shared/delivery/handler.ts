@@ -5,7 +5,7 @@ import { assetPrefix } from '../cache/key';
 import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
-import { attachmentDisposition, etagMatches, IMAGE_TYPES, strongEtag, SVG_CSP } from '../http/headers';
+import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
 import { secureOutput } from '../security/svg';
@@ -142,6 +142,7 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
     'x-content-type-options': 'nosniff',
     'x-rendition-cache': hit ? 'HIT' : 'MISS',
     'server-timing': timing.header(),
+    ...DELIVERY_CORS,
     ...rendition.extraHeaders,
   };
   const vary = [...(rendition.negotiated ? ['Accept'] : []), ...(hints?.vary ?? [])];
@@ -158,8 +159,9 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   return { status: 200, headers, body: request.method === 'HEAD' ? undefined : rendition.body };
 }
 
-/** GET and HEAD of a delivery URL: resolve endpoint, fetch the original, transform, respond. */
+/** GET and HEAD of a delivery URL: resolve endpoint, fetch the original, transform, respond; OPTIONS is the CORS preflight. */
 export async function deliver(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  if (request.method === 'OPTIONS') return preflight(new URL(request.url).pathname);
   const requestId = randomUUID();
   try {
     return await handle(request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));

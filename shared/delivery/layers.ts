@@ -1,10 +1,15 @@
+import { FONT_FILE } from '../transform/fonts';
 import { CANVAS, type Step } from '../transform/params';
 
-/** The paths of every image layer the steps may draw: in conditional branches and nested layers too. */
-export function layerImages(steps: Step[]): string[] {
+/** The paths of every file the steps' layers may read, image layers and custom fonts: in conditional branches and nested layers too. */
+export function layerFiles(steps: Step[]): string[] {
   return steps.flatMap((step) => [
-    ...(step.if ? layerImages([...step.if.then, ...(step.if.else ?? [])]) : []),
-    ...(step.layers ?? []).flatMap((layer) => [...(layer.type === 'image' && layer.input !== CANVAS ? [layer.input] : []), ...layerImages(layer.steps)]),
+    ...(step.if ? layerFiles([...step.if.then, ...(step.if.else ?? [])]) : []),
+    ...(step.layers ?? []).flatMap((layer) => [
+      ...(layer.type === 'image' && layer.input !== CANVAS ? [layer.input] : []),
+      ...(layer.text.ff && FONT_FILE.test(layer.text.ff) ? [layer.text.ff] : []),
+      ...layerFiles(layer.steps),
+    ]),
   ]);
 }
 
@@ -24,6 +29,6 @@ export async function downloadLayers(steps: Step[], download: (path: string) => 
     }
     return body;
   };
-  await Promise.allSettled(layerImages(steps).map(load));
+  await Promise.allSettled(layerFiles(steps).map(load));
   return load;
 }

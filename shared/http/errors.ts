@@ -1,5 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { settings } from '../settings';
+import { DELIVERY_CORS } from './headers';
 
 /**
  * An error a client is told about: status, `ik-error` code and a public message.
@@ -88,6 +89,7 @@ export function deliveryErrorResponse(error: IkError, requestId: string): HttpRe
       'ik-error': headerSafe(`${error.code} - ${error.message}`),
       'x-request-id': requestId,
       'x-content-type-options': 'nosniff',
+      ...DELIVERY_CORS,
       ...error.headers,
     },
     body: error.status === 400 ? `${reason}: ${error.message}` : reason,

@@ -40,3 +40,34 @@ export function attachmentDisposition(query: URLSearchParams, assetPath: string,
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
+
+/**
+ * Delivery responses (images, 304s and errors) may be read from any origin: `<img crossorigin>`, canvas reads and
+ * `fetch()` work across origins, and scripts can see the error, cache and timing headers. No credentials are ever
+ * involved, so `*` is enough and no `Vary: Origin` is needed.
+ */
+export const DELIVERY_CORS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'ETag, ik-error, x-request-id, x-rendition-cache, Server-Timing, Content-DPR, Content-Disposition',
+  'timing-allow-origin': '*',
+};
+
+/** Request headers a cross-origin delivery request may send beyond the safelisted ones: revalidation and client hints. */
+const PREFLIGHT_HEADERS = 'If-None-Match, If-Modified-Since, Sec-CH-Width, Sec-CH-DPR, Width, DPR';
+
+/**
+ * The answer to a CORS preflight (`OPTIONS`) for a delivery URL. The management API, under the reserved `v1` prefix,
+ * stays same-origin: its preflight gets no CORS headers, so browsers do not send the call.
+ */
+export function preflight(path: string): { status: number; headers: Record<string, string> } {
+  if (/^\/*v1(\/|$)/i.test(path)) return { status: 405, headers: { allow: 'GET, POST, PUT, PATCH, DELETE' } };
+  return {
+    status: 204,
+    headers: {
+      ...DELIVERY_CORS,
+      'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+      'access-control-allow-headers': PREFLIGHT_HEADERS,
+      'access-control-max-age': '86400',
+    },
+  };
+}

@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { badParam, overLimit, unsupported } from '../http/errors';
 import { holds } from './conditional';
 import { CANVAS, type Layer, type Step } from './params';
-import { decode, eachFrame, frameSize, open, toFrame, type Picture } from './picture';
+import { layDown } from './layer-mode';
+import { decode, frameSize, open, toFrame, type Frame, type Picture } from './picture';
 import { anchor, pixels, resolveDimension, variables, type Geometry, type Size, type Sizes } from './plan';
 import { applyStep, type SizeCheck } from './step';
 import { drawText } from './text';
@@ -14,7 +15,7 @@ export interface ChainContext extends Sizes {
   check: SizeCheck;
   /** Counts a picture no size limit applies to (a decoded image layer) against the job's memory. */
   account?: SizeCheck;
-  /** The bytes of an image layer, by path; without it image layers are refused. */
+  /** The bytes of an image layer or a custom font, by path; without it both are refused. */
   loadLayer?: (path: string) => Promise<Buffer>;
   maxInputPixels: number;
 }
@@ -101,7 +102,7 @@ async function overlay(base: Picture, layer: Layer, ctx: ChainContext): Promise<
   const baseSize = frameSize(base);
   const { picture, steps } =
     layer.type === 'text'
-      ? { picture: await drawText(layer.input, layer.text, layer.fill, baseSize, ctx.check), steps: layer.steps }
+      ? { picture: await drawText(layer.input, layer.text, layer.fill, baseSize, ctx.check, ctx.loadLayer), steps: layer.steps }
       : layer.input === CANVAS
         ? await canvas(layer, baseSize, ctx)
         : { picture: await image(layer, ctx), steps: layer.steps };
@@ -115,5 +116,12 @@ async function overlay(base: Picture, layer: Layer, ctx: ChainContext): Promise<
   const width = Math.min(baseSize.width, left + size.width) - visible.left;
   const height = Math.min(baseSize.height, top + size.height) - visible.top;
   const piece = await toFrame(open(drawn.frames[0]).extract({ left: visible.left - left, top: visible.top - top, width, height }));
-  return eachFrame(base, (s) => s.composite([{ input: piece.data, raw: { width, height, channels: piece.channels }, ...visible }]));
+  if (layer.al !== undefined && !(layer.type === 'image' && layer.fill!.alpha < 1)) fade(piece, layer.al / 10);
+  return layDown(base, piece, { ...visible, width, height }, layer, vars);
+}
+
+/** `al`: the layer's alpha scaled in place. A solid colour with its own opacity keeps it, as ImageKit documents. */
+function fade(frame: Frame, opacity: number): void {
+  if (frame.channels !== 4) return;
+  for (let i = 3; i < frame.data.length; i += 4) frame.data[i] = Math.round(frame.data[i] * opacity);
 }

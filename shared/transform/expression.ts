@@ -84,13 +84,20 @@ function apply(op: Operator, a: number, b: number): number {
   }
 }
 
+/** Why a variable has no value where it is used: the base's sizes exist only in layers; elsewhere, name what does. */
+function undefinedVariable(key: string, name: Variable, vars: Variables): string {
+  const allowed = Object.keys(vars).join(', ');
+  if (name.startsWith('b') && !allowed.includes('bw')) return `Parameter "${key}": "${name}" is only defined inside a layer`;
+  return `Parameter "${key}": "${name}" is not defined here; this value may use ${allowed}`;
+}
+
 /** The value of an amount for this image; 400 when it names a variable that does not exist here or is not finite. */
 export function evaluate(amount: Amount, vars: Variables, key: string): number {
   if (typeof amount === 'number') return amount;
   const values = amount.operands.map((o) => {
     if (typeof o === 'number') return o;
     const v = vars[o];
-    if (v === undefined) throw badParam(`Parameter "${key}": "${o}" is only defined inside a layer`);
+    if (v === undefined) throw badParam(undefinedVariable(key, o, vars));
     return v;
   });
   const operators = [...amount.operators];

@@ -4,6 +4,7 @@ import { conditionText, readCondition, type Condition } from './conditional';
 import { amountText, looksLikeExpression, numberText, readExpression, readSignedNumber, type Amount, type Expression } from './expression';
 import { atPath, splitParams, splitSteps } from './tokens';
 import { checkSafePath } from '../security/paths';
+import { FONT_FILE } from './fonts';
 
 /** Output formats this server encodes. */
 export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
@@ -72,11 +73,15 @@ export type LayerAnchor = Exclude<Focus, 'auto'>;
 
 export type TextTag = 'b' | 'i' | 'strikethrough';
 
+/** `lm`: how a layer meets the base (shared/transform/layer-mode.ts). */
+export type LayerMode = 'multiply' | 'cutter' | 'cutout' | 'displace';
+const LAYER_MODES: readonly LayerMode[] = ['multiply', 'cutter', 'cutout', 'displace'];
+
 /** How a text layer draws its text. */
 export interface TextStyle {
   /** Font size in pixels (`fs`). */
   fs?: Amount;
-  /** A font family installed on this machine (`ff`). */
+  /** `ff`: a built-in font's name, a family installed on this machine, or a font file's path in the origins (with `/`). */
   ff?: string;
   co?: Colour;
   /** `ia`; ImageKit centres by default. */
@@ -109,6 +114,10 @@ export interface Layer {
   trim: number;
   /** Solid colour blocks and text: the colour under it, from `bg` in the layer's first step. */
   fill?: Colour;
+  /** `al-1` to `al-9`: text and solid colour layers drawn at that many tenths of their opacity. */
+  al?: number;
+  /** `lm`: how the layer meets the base; without it, laid over it. */
+  lm?: LayerMode;
   steps: Step[];
 }
 
@@ -253,6 +262,29 @@ function dimension(key: 'w' | 'h'): ParamSpec {
   );
 }
 
+const CROPS: readonly Crop[] = ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least', 'maintain_ratio_no_enlarge'];
+const CROP_MODES: readonly CropMode[] = ['pad_resize', 'pad_resize_no_enlarge', 'extract', 'pad_extract'];
+
+function readCropMode(key: string, value: string): CropMode {
+  if (!(CROP_MODES as readonly string[]).includes(value)) throw invalid(key, value, `one of ${CROP_MODES.join(', ')}`);
+  return value as CropMode;
+}
+
+/**
+ * `c-` also takes the `cm-` values: ImageKit's own conditional example writes `c-pad_resize`, and ImageKit serves it.
+ * Such a value sets the crop mode (the canonical text says `cm-`); `c` and `cm` naming two different modes is a 400.
+ */
+function cropOrMode(spec: ParamSpec): ParamSpec {
+  return {
+    ...spec,
+    read(step, value) {
+      if (!(CROP_MODES as readonly string[]).includes(value)) return spec.read(step, value);
+      if (step.cm !== undefined && step.cm !== value) throw badParam(`Parameters "c" and "cm" ask for two crop modes in one step: ${step.cm} and ${value}`);
+      step.cm = value as CropMode;
+    },
+  };
+}
+
 /** `<key>-auto`: the value comes from a client hint at delivery; the step only records that it asked for one. */
 function orAuto(flag: 'autoWidth' | 'autoDpr', spec: ParamSpec): ParamSpec {
   return {
@@ -371,8 +403,11 @@ const specs: ParamSpec[] = [
     return colourText(bg);
   }),
   field('bl', 'bl', (value) => readLiteral('bl', value, { min: 1, max: 100, integer: true }, 'a whole number from 1 to 100'), numberText),
-  choice('c', ['maintain_ratio', 'force', 'at_max', 'at_max_enlarge', 'at_least', 'maintain_ratio_no_enlarge'], {}, 'maintain_ratio'),
-  choice('cm', ['pad_resize', 'pad_resize_no_enlarge', 'extract', 'pad_extract']),
+  cropOrMode(choice('c', CROPS, {}, 'maintain_ratio')),
+  cropOrMode(field('cm', 'cm', (value) => {
+    if (value === 'pad_extract_no_shrink') throw unsupported('"cm-pad_extract_no_shrink" is not supported by this server: ImageKit does not document what it does; use cm-pad_extract');
+    return readCropMode('cm', value);
+  }, String)),
   bool('cp', 'cp'),
   field('cr', 'cr', (value) => {
     const [to, tolerance, from, ...rest] = value.split('_');
@@ -480,7 +515,7 @@ const needsModel = ['e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-cha
  */
 const unimplemented = [
   'z', 'pg', 'dn', 'idn', 'e-distort',
-  'l-video', 'l-subtitles', 'lm', 'al', 'fol', 'fsh',
+  'l-video', 'l-subtitles', 'fol', 'fsh',
   'vc', 'ac', 'so', 'eo', 'du', 'sr',
 ];
 
@@ -580,15 +615,35 @@ const layerSpecs: LayerSpec[] = [
   layerPosition('lyc'),
   layerAnchor('lfo', 'center'),
   layerAnchor('lap', 'top_left'),
+  {
+    key: 'al',
+    read(layer, value) {
+      layer.al = readLiteral('al', value, { min: 1, max: 9, integer: true }, 'a whole number from 1 (most transparent) to 9');
+    },
+    write: (layer) => (layer.al === undefined ? undefined : `al-${layer.al}`),
+  },
+  {
+    key: 'lm',
+    read(layer, value) {
+      if (!(LAYER_MODES as readonly string[]).includes(value)) throw invalid('lm', value, `one of ${LAYER_MODES.join(', ')}`);
+      layer.lm = value as LayerMode;
+    },
+    write: (layer) => (layer.lm === undefined ? undefined : `lm-${layer.lm}`),
+  },
   textField('fs', (value) => readAmount('fs', value, { min: 1, max: MAX_SIDE }, 'a font size in pixels'), amountText),
-  textField('ff', (value) => {
+  // A font family (`ff-Roboto`), or a font file from the origins with `@@` for `/` (`ff-fonts@@Brand.ttf`), kept with `/`.
+  textField('ff', (encoded) => {
+    // Decoded once more, as for i-: SDKs encode the space in `Open Sans` inside the transformation.
+    const value = decodedOnce(encoded);
     if (/\.|@@/.test(value)) {
-      checkSafePath(atPath(value), 'parameter "ff"');
-      throw unsupported(`Font files ("ff-${value}") are not supported by this server; name a font family installed on it`);
+      const path = atPath(value).replace(/^\/+/, '');
+      checkSafePath(path, 'parameter "ff"');
+      if (!FONT_FILE.test(path)) throw invalid('ff', value, 'a font family name, or a font file path ending in .ttf, .otf, .woff or .woff2');
+      return path;
     }
     if (!/^[A-Za-z0-9 _-]+$/.test(value)) throw invalid('ff', value, 'a font family name');
     return value;
-  }, (ff) => ff),
+  }, (ff) => ff.split('/').map(encodeURIComponent).join('@@')),
   textField('co', (value) => parseColour('co', value), colourText),
   textField('ia', (value) => {
     if (value !== 'left' && value !== 'center' && value !== 'right') throw invalid('ia', value, 'left, center or right');
@@ -660,6 +715,7 @@ function parseLayer(block: string, depth: number): Layer {
   if (depth > MAX_LAYER_DEPTH) throw badParam(`Layers nest at most ${MAX_LAYER_DEPTH} deep`);
   const layer: Layer = { type: block.startsWith('l-text,') ? 'text' : 'image', input: '', text: {}, trim: DEFAULT_TRIM, steps: [] };
   const seen = new Set<string>();
+  let plainInput: string | undefined;
   for (const piece of splitSteps(blockBody(block, 'l-end'))) {
     const own: string[] = [];
     for (const token of splitParams(piece)) {
@@ -670,14 +726,17 @@ function parseLayer(block: string, depth: number): Layer {
         continue;
       }
       if (spec.only && spec.only !== layer.type) throw badParam(`Parameter "${key.key}" is only allowed in ${spec.only} layers`);
-      const name = key.key === 'ie' ? 'i' : key.key;
-      if (seen.has(name)) throw badParam(`Parameter "${key.key}" appears twice in one layer`);
-      seen.add(name);
-      spec.read(layer, key.value);
+      if (seen.has(key.key)) throw badParam(`Parameter "${key.key}" appears twice in one layer`);
+      seen.add(key.key);
+      // With both, ImageKit ignores i: it is kept aside and read only when there is no ie.
+      if (key.key === 'i') plainInput = key.value;
+      else spec.read(layer, key.value);
     }
     layer.steps.push(parseStep(own.join(','), depth));
   }
+  if (plainInput !== undefined && !seen.has('ie')) layerSpecByKey.get('i')!.read(layer, plainInput);
   if (layer.input === '') throw badParam('A layer needs its input: i-<path> or ie-<base64>');
+  if (layer.al !== undefined && layer.type === 'image' && layer.input !== CANVAS) throw badParam('Parameter "al" is only allowed in text and solid colour (i-ik_canvas) layers; image layers take o');
   if (layer.lx !== undefined && layer.lxc !== undefined) throw badParam('A layer takes lx or lxc, not both');
   if (layer.ly !== undefined && layer.lyc !== undefined) throw badParam('A layer takes ly or lyc, not both');
   const [first, ...rest] = layer.steps;

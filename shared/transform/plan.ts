@@ -76,12 +76,13 @@ function requestedBox(step: Step, ctx: PlanContext): { w?: number; h?: number } 
     else if (h !== undefined) w = Math.max(1, Math.round(h * ar));
   }
   if (step.dpr !== undefined && (w !== undefined || h !== undefined)) {
-    const dw = w === undefined ? undefined : Math.round(w * step.dpr);
-    const dh = h === undefined ? undefined : Math.round(h * step.dpr);
+    // Checked before rounding, as ImageKit words it: w-5 at dpr-0.1 is 0.5 px, so dpr is ignored rather than giving 1 px.
+    const dw = w === undefined ? undefined : w * step.dpr;
+    const dh = h === undefined ? undefined : h * step.dpr;
     const inRange = (v: number | undefined) => v === undefined || (v >= 1 && v <= DPR_MAX_SIDE);
     if (inRange(dw) && inRange(dh)) {
-      w = dw;
-      h = dh;
+      w = dw === undefined ? undefined : Math.round(dw);
+      h = dh === undefined ? undefined : Math.round(dh);
     }
   }
   return { w, h };

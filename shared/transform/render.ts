@@ -11,6 +11,7 @@ import { decode, frameSize, isAnimated, open, stacked, type Picture } from './pi
 import { planGeometry, sizeAfter, type Size } from './plan';
 import { runChain, runStep } from './chain';
 import { plainResize } from './step';
+import { defaultQuality } from './quality';
 
 // One transform at a time per sharp pipeline thread pool; libvips' operation cache only costs memory here.
 sharp.cache(false);
@@ -167,7 +168,8 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     reserve(encodeCost(size, animated ? picture.frames.length : 1, choice.format));
     const keep = lastValue(steps, 'md') ? 'all' : lastValue(steps, 'cp') ? 'icc' : undefined;
     const pipeline = animated ? stacked(picture) : keep ? withOriginalMetadata(input, picture, keep, options.maxInputPixels) : open(picture.frames[0]);
-    const encodeOptions = { quality: lastValue(steps, 'q') ?? options.defaultQuality, progressive: lastValue(steps, 'pr') ?? false, lossless: lastValue(steps, 'lo') ?? false };
+    const quality = lastValue(steps, 'q') ?? defaultQuality(input, meta.format, choice.format, options.defaultQuality);
+    const encodeOptions = { quality, progressive: lastValue(steps, 'pr') ?? false, lossless: lastValue(steps, 'lo') ?? false };
     const animation = animated ? { delay: picture.delay, loop: picture.loop } : {};
     const { data, info } = await encode(pipeline, choice.format, encodeOptions, animation).timeout(remainingTimeout()).toBuffer({ resolveWithObject: true });
     return {

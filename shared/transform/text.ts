@@ -8,13 +8,12 @@ import { toFrame, type Picture } from './picture';
 import { pixels, resolveDimension, type Size } from './plan';
 import type { SizeCheck } from './step';
 import { remainingTimeout } from './deadline';
+import { builtInFont, builtInNames, customFont, DEFAULT_FONT, FONT_FILE, type Font, type FontStyle } from './fonts';
 
 /** Font size when `fs` is not given: the size of ImageKit's documented text layer example. */
 export const DEFAULT_FONT_SIZE = 45;
 /** ImageKit refuses text layers larger than this either way. */
 const MAX_TEXT_SIDE = 16383;
-/** Pango's generic family, which fontconfig maps to an installed font. */
-const DEFAULT_FAMILY = 'sans-serif';
 
 let installed: Promise<Map<string, string> | null> | undefined;
 
@@ -34,14 +33,27 @@ function installedFamilies(): Promise<Map<string, string> | null> {
   return installed;
 }
 
-/** `ff`: the installed family it names (`DejaVu_Sans` or `DejaVu Sans`); 400 EUNSUPPORTED for one this server does not have. */
-async function family(ff: string | undefined): Promise<string> {
-  if (ff === undefined) return DEFAULT_FAMILY;
+/** Loads a custom font file's bytes from the endpoint's origins; 404 ENOENT when it is missing. */
+export type FontLoader = (path: string) => Promise<Buffer>;
+
+/**
+ * `ff`: a built-in font (shipped, the default), a font file from the origins (`fonts/Brand.ttf`), or a family
+ * installed on this machine; 400 EUNSUPPORTED for a family this server does not have. Pango gets a family name and,
+ * for shipped and custom fonts, the file, so the host's fonts do not matter.
+ */
+async function chooseFont(ff: string | undefined, style: FontStyle, loadFont: FontLoader | undefined): Promise<Font | { family: string }> {
+  if (ff === undefined) return builtInFont(DEFAULT_FONT, style)!;
+  const builtIn = builtInFont(ff, style);
+  if (builtIn) return builtIn;
+  if (FONT_FILE.test(ff)) {
+    if (!loadFont) throw unsupported('Custom fonts are not available here');
+    return customFont(ff, await loadFont(ff));
+  }
   const families = await installedFamilies();
-  if (!families) return ff;
+  if (!families) return { family: ff };
   const found = families.get(ff.toLowerCase().replace(/ /g, '_'));
-  if (!found) throw unsupported(`Font "ff-${ff}" is not installed on this server; use a font family fontconfig lists`);
-  return found;
+  if (!found) throw unsupported(`Font "ff-${ff}" is neither one of ImageKit's built-in fonts (${builtInNames().join(', ')}) nor installed on this server; a font file from your origins works too: ff-<path>@@<file>.ttf`);
+  return { family: found };
 }
 
 const escapeMarkup = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -75,20 +87,23 @@ function drawFailure(error: unknown): unknown {
 }
 
 /**
- * A text layer's picture, drawn with pango through sharp in a font family fontconfig knows, on `fill` with its padding. Sizes and expressions are in pixels of the base under the layer.
+ * A text layer's picture, drawn with pango through sharp in the font `ff` names, on `fill` with its padding. Sizes and expressions are in pixels of the base under the layer.
  */
-export async function drawText(text: string, style: TextStyle, fill: Colour | undefined, base: Size, check: SizeCheck): Promise<Picture> {
+export async function drawText(text: string, style: TextStyle, fill: Colour | undefined, base: Size, check: SizeCheck, loadFont?: FontLoader): Promise<Picture> {
   const vars: Variables = { bw: base.width, bh: base.height, bar: base.width / base.height };
   const size = style.fs === undefined ? DEFAULT_FONT_SIZE : evaluate(style.fs, vars, 'fs');
   if (!(size > 0)) throw badParam(`Parameter "fs" evaluates to ${size}; a font size must be above 0`);
   const width = resolveDimension(style.width, base.width, vars, 'w');
   const lineHeight = style.lh === undefined ? undefined : evaluate(style.lh, vars, 'lh');
-  // At 72 dpi a point is a pixel, so `fs` is the font size in pixels.
+  const font = await chooseFont(style.ff, { bold: style.tg?.includes('b') ?? false, italic: style.tg?.includes('i') ?? false }, loadFont);
+  // At 72 dpi a point is a pixel, so `fs` is the font size in pixels. The comma ends the family list, so a family
+  // whose name ends in a style or size word (`Foo Bold`, `Foo 2`) is still read as a family.
   const drawn = await toFrame(
     sharp({
       text: {
         text: markup(text, style),
-        font: `${await family(style.ff)} ${size}`,
+        font: `${font.family}, ${size}`,
+        ...('file' in font && { fontfile: font.file }),
         dpi: 72,
         rgba: true,
         align: style.ia === 'left' ? 'left' : style.ia === 'right' ? 'right' : 'centre',

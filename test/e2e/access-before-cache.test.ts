@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import ImageKit from '@imagekit/nodejs';
 import sharp from 'sharp';
 import { deliveryCounters } from '../../shared/delivery/metrics';
@@ -29,7 +30,8 @@ describe('the rendition cache never bypasses access rules', () => {
     app = await startTestApp({ ALLOW_PRIVATE_ORIGIN_ADDRESSES: 'true' });
     client = new ImageKit({ privateKey: app.privateKey, baseURL: app.url, maxRetries: 0 });
     const image = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#28c' } }).png().toBuffer();
-    web = await startLoopbackServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(image));
+    const font = fs.readFileSync(require.resolve('@expo-google-fonts/lobster/400Regular/Lobster_400Regular.ttf'));
+    web = await startLoopbackServer((req, res) => (req.url?.endsWith('.ttf') ? res.writeHead(200, { 'content-type': 'font/ttf' }).end(font) : res.writeHead(200, { 'content-type': 'image/png' }).end(image)));
     const photos = await serveDemoFromDefaultEndpoint(app, client);
     const proxy = await client.accounts.origins.create({ type: 'WEB_PROXY', name: 'Proxy' });
     await client.accounts.urlEndpoints.create({ description: 'proxy', urlPrefix: 'proxy', origins: [proxy.id] });
@@ -69,6 +71,17 @@ describe('the rendition cache never bypasses access rules', () => {
     expect((await get(unsigned(signed))).status).toBe(401);
     // The same endpoint serves its Blob Storage assets unsigned.
     expect((await get(`${app.url}/mixed/tr:w-50/sample/plant.jpg`)).status).toBe(200);
+  });
+
+  it('WEB_PROXY as a custom font (ff-<url>.ttf) of a text layer: the same rule', async () => {
+    const fontUrl = `${web.url}/brand.ttf`.replace(/\//g, '@@').replace(/:/g, '%253A');
+    const signed = client.helper.buildSrc({ urlEndpoint: `${app.url}/mixed`, src: `/tr:l-text,i-Hi,fs-30,ff-${fontUrl},l-end/sample/plant.jpg`, signed: true });
+    const served = await get(signed);
+    expect([served.status, served.headers.get('ik-error')]).toEqual([200, null]);
+    expect(web.requests.some((r) => r.url === '/brand.ttf')).toBe(true);
+    const stolen = await get(unsigned(signed));
+    expect(stolen.status).toBe(401);
+    expect(stolen.headers.get('ik-error')).toMatch(/^EUNAUTHORIZED - WEB_PROXY origins serve signed URLs only/);
   });
 
   it('an expired ik-t is 401 even though its rendition is stored, and no response outlives its ik-t', async () => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import sharp from 'sharp';
 import { animatedGif, near, startTransformApp, type TransformApp } from './transform-fixtures';
 
@@ -25,6 +26,7 @@ describe('conditionals and layers, decoded over HTTP', () => {
       'logos/logo.png': logo,
       'anim.gif': await animatedGif(),
       'white.jpg': await solid(200, 100, '#ffffff').jpeg().toBuffer(),
+      'fonts/Lobster.ttf': fs.readFileSync(require.resolve('@expo-google-fonts/lobster/400Regular/Lobster_400Regular.ttf')),
     });
   });
   afterAll(() => t.close());
@@ -147,12 +149,18 @@ describe('conditionals and layers, decoded over HTTP', () => {
     expect(marked.status).toBe(200);
   });
 
-  it('font files and families not installed are 400 EUNSUPPORTED naming ff; a text-only parameter in an image layer is 400 EBADPARAM', async () => {
-    for (const ff of ['Lacquer-Regular_nGqtVsBJT.ttf', 'NoSuchFontFamily']) {
-      const font = await t.get(`/tr:l-text,i-Hi,ff-${ff},l-end/white.png`);
-      expect(font.status).toBe(400);
-      expect(font.headers.get('ik-error')).toMatch(/^EUNSUPPORTED.*ff-/);
-    }
+  it('font files come from the origins (404 ENOENT naming a missing one); unknown families are 400 EUNSUPPORTED naming ff; a text-only parameter in an image layer is 400 EBADPARAM', async () => {
+    const custom = await t.image('/tr:l-text,i-Hi,ff-fonts@@Lobster.ttf,fs-40,l-end/white.png');
+    expect(custom.meta).toMatchObject({ width: 200, height: 100 });
+    expect(custom.rgba(100, 50)).not.toEqual(WHITE);
+    const missing = await t.get('/tr:l-text,i-Hi,ff-fonts@@Lacquer-Regular_nGqtVsBJT.ttf,l-end/white.png');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('ik-error')).toMatch(/^ENOENT.*fonts\/Lacquer-Regular_nGqtVsBJT\.ttf/);
+    const escaping = await t.get('/tr:l-text,i-Hi,ff-fonts@@%2E%2E@@secret.ttf,l-end/white.png');
+    expect(escaping.status).toBe(400);
+    const font = await t.get('/tr:l-text,i-Hi,ff-NoSuchFontFamily,l-end/white.png');
+    expect(font.status).toBe(400);
+    expect(font.headers.get('ik-error')).toMatch(/^EUNSUPPORTED.*ff-NoSuchFontFamily/);
     const misplaced = await t.get('/tr:l-image,i-ik_canvas,bg-red,fs-10,l-end/white.png');
     expect(misplaced.status).toBe(400);
     expect(misplaced.headers.get('ik-error')).toMatch(/^EBADPARAM.*"fs"/);

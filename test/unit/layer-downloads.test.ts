@@ -1,4 +1,4 @@
-import { downloadLayers, layerImages } from '../../shared/delivery/layers';
+import { downloadLayers, layerFiles } from '../../shared/delivery/layers';
 import { parseTransformation } from '../../shared/transform/params';
 
 describe('image layers downloaded before the job', () => {
@@ -6,7 +6,7 @@ describe('image layers downloaded before the job', () => {
     const steps = parseTransformation(
       'w-300:l-image,i-a.png,w-bw_div_3:rt-90,l-image,i-b.png,l-end,l-end:if-w_gt_100,l-image,i-c.png,l-end,if-else,l-image,i-d@@e.png,l-end,if-end:l-image,i-ik_canvas,bg-red,l-end:l-text,i-Hi,l-end',
     );
-    expect(layerImages(steps).sort()).toEqual(['a.png', 'b.png', 'c.png', 'd/e.png']);
+    expect(layerFiles(steps).sort()).toEqual(['a.png', 'b.png', 'c.png', 'd/e.png']);
   });
 
   it('downloads each once, before returning; a failed one fails only the draw that asks for it', async () => {
