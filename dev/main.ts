@@ -41,10 +41,9 @@ async function main(): Promise<void> {
   // Loaded after the environment is complete: settings are read once, on first use.
   const { seedDemo } = await import('./seed');
   const { startLocalHost } = await import('./server');
-  const { settings } = await import('../shared/settings');
-  settings();
+  const { startUp } = await import('../shared/startup');
   // The demo origin's SAS token is signed with the account key, which only a connection string carries.
-  const seeding = env.STORAGE_CONNECTION_STRING ? seedDemo(env.STORAGE_CONNECTION_STRING) : Promise.reject(new Error('it needs STORAGE_CONNECTION_STRING (an account key)'));
+  const seeding = startUp().length > 0 ? Promise.reject(new Error('the settings are invalid')) : env.STORAGE_CONNECTION_STRING ? seedDemo(env.STORAGE_CONNECTION_STRING) : Promise.reject(new Error('it needs STORAGE_CONNECTION_STRING (an account key)'));
   const seeded = await seeding.catch((error: Error) => {
     console.log(`Demo not seeded: ${error.message}`);
     return false;

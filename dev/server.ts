@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
+import { startUp } from '../shared/startup';
 import { createRouter } from './router';
 
 /** Loads every compiled function file, as the Functions host does through package.json `main`. */
@@ -68,6 +69,8 @@ export interface LocalHost {
  * `HttpRequest` and `InvocationContext` classes of `@azure/functions`.
  */
 export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<LocalHost> {
+  // What the Functions host's appStart hook does: bad settings are logged now, and requests get 503.
+  startUp();
   const route = createRouter(loadFunctions());
   const server = http.createServer(async (req, res) => {
     try {

@@ -93,14 +93,37 @@ export type Settings = z.infer<typeof schema>;
 /** Names of all settings, for documentation checks. */
 export const settingNames = Object.keys(schema.shape) as (keyof Settings)[];
 
-function parse(env: NodeJS.ProcessEnv): Settings {
+/**
+ * App Service passes a Key Vault reference on as its own text when it cannot resolve it (the identity's role not
+ * yet in effect, a wrong vault or secret name): such a value would otherwise pass for a key.
+ */
+const unresolvedKeyVaultReference = /^\s*@Microsoft\.KeyVault\(/i;
+
+function parseResult(env: NodeJS.ProcessEnv) {
   // An empty value means unset, as app settings and local.settings.json write optional values.
-  const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid settings: ${problems}`);
+  return schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
+}
+
+/** What is wrong with the settings in `env`: one entry per bad setting, naming it and never its value. */
+export function settingsProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && unresolvedKeyVaultReference.test(value)) {
+      problems.set(name, 'is an unresolved Key Vault reference (check the app identity\'s access to the secret, then restart the app)');
+    }
   }
-  return result.data;
+  const result = parseResult(env);
+  for (const issue of result.success ? [] : result.error.issues) {
+    const name = issue.path.join('.');
+    if (!problems.has(name)) problems.set(name, issue.message);
+  }
+  return [...problems].map(([name, message]) => `${name}: ${message}`);
+}
+
+function parse(env: NodeJS.ProcessEnv): Settings {
+  const problems = settingsProblems(env);
+  if (problems.length > 0) throw new Error(`Invalid settings: ${problems.join('; ')}`);
+  return parseResult(env).data!;
 }
 
 let loaded: Settings | undefined;
