@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true });
   const env = process.env;
   let stopAzurite = async () => undefined as void;
-  const stop = () => void stopAzurite().finally(() => process.exit(0));
+  // Closing the host first hands messages it is working on back to their queue for the next start.
+  let closeHost = async () => undefined as void;
+  const stop = () => void closeHost().then(stopAzurite).finally(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     return false;
   });
   const host = await startLocalHost(Number(env.PORT ?? 7071), env.HOST ?? '127.0.0.1');
+  closeHost = host.close;
   console.log(`\nImage CDN listening on ${host.url}${seeded ? ' (demo seeded)' : ''}`);
   console.log('Try:');
   for (const example of [

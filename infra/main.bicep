@@ -63,6 +63,11 @@ param renditionContainerName string = 'renditions'
 @maxLength(63)
 param configTableName string = 'imagecdnconfig'
 
+@minLength(3)
+@maxLength(56)
+@description('Queue of edge purges (PURGE_QUEUE); its poison queue adds "-poison".')
+param purgeQueueName string = 'edge-purges'
+
 @minValue(16)
 @maxValue(240)
 @description('How long Front Door waits for the app; a cold transform must finish within it.')
@@ -117,6 +122,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: names.deploymentContainer
     renditionContainerName: renditionContainerName
     configTableName: configTableName
+    purgeQueueName: purgeQueueName
   }
 }
 
@@ -172,6 +178,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     dataStorageName: storage.outputs.dataStorageName
     renditionContainerName: storage.outputs.renditionContainerName
     configTableName: storage.outputs.configTableName
+    purgeQueueName: storage.outputs.purgeQueueName
     keyVaultName: keyVault.outputs.keyVaultName
     secretNames: filter(secretNames, secretName => !empty(secretName))
     appInsightsName: monitoring.outputs.appInsightsName
@@ -208,6 +215,7 @@ module appSettings 'modules/app-settings.bicep' = {
     dataStorageName: storage.outputs.dataStorageName
     renditionContainerName: storage.outputs.renditionContainerName
     configTableName: storage.outputs.configTableName
+    purgeQueueName: storage.outputs.purgeQueueName
     autoAvif: autoAvif
     frontDoorProfileName: frontDoorProfile.outputs.profileName
     frontDoorEndpointName: frontDoor.outputs.endpointName

@@ -19,9 +19,15 @@ const schema = z.object({
   STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   /** The app's own storage reached with its managed identity, no keys: the account name. */
   STORAGE_ACCOUNT_NAME: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
-  /** With STORAGE_ACCOUNT_NAME: the blob and table service URLs, when not the public cloud's (sovereign clouds, private endpoints). */
+  /** With STORAGE_ACCOUNT_NAME: the blob, table and queue service URLs, when not the public cloud's (sovereign clouds, private endpoints). */
   STORAGE_BLOB_ENDPOINT: z.string().url().optional(),
   STORAGE_TABLE_ENDPOINT: z.string().url().optional(),
+  STORAGE_QUEUE_ENDPOINT: z.string().url().optional(),
+  /** Queue of the app's own storage that carries edge purges to the queue-triggered function; `<name>-poison` holds the ones that failed every try. */
+  PURGE_QUEUE: z
+    .string()
+    .regex(/^(?=.{3,56}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a valid queue name of at most 56 characters (the poison queue adds "-poison")')
+    .default('edge-purges'),
   CONFIG_TABLE: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')

@@ -15,6 +15,7 @@ param previousPrivateApiKeySecretName string
 param dataStorageName string
 param renditionContainerName string
 param configTableName string
+param purgeQueueName string
 param autoAvif bool
 param frontDoorProfileName string
 param frontDoorEndpointName string
@@ -94,6 +95,11 @@ var appSettings = {
   RENDITION_STORAGE_CONNECTION_STRING: ''
   RENDITION_CONTAINER: renditionContainerName
   CONFIG_TABLE: configTableName
+  // Edge purges: the app queues them with its identity, the host's queue trigger reads them through the
+  // PURGE_QUEUE_CONNECTION connection (identity-based: the queue service URI alone).
+  STORAGE_QUEUE_ENDPOINT: dataStorage.properties.primaryEndpoints.queue
+  PURGE_QUEUE: purgeQueueName
+  PURGE_QUEUE_CONNECTION__queueServiceUri: dataStorage.properties.primaryEndpoints.queue
   // Kept in step with the Front Door AVIF rule (front-door.bicep).
   AUTO_AVIF: autoAvif ? 'true' : 'false'
 

@@ -6,6 +6,7 @@ param hostStorageName string
 param dataStorageName string
 param renditionContainerName string
 param configTableName string
+param purgeQueueName string
 param keyVaultName string
 param secretNames array
 param appInsightsName string
@@ -15,6 +16,7 @@ var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   cdnProfileContributor: 'ec156ff8-a8d1-4d15-830c-5b80698ca432'
@@ -47,6 +49,21 @@ resource configTable 'Microsoft.Storage/storageAccounts/tableServices/tables@202
   parent: dataTableService
   name: configTableName
 }
+
+resource dataQueueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' existing = {
+  parent: dataStorage
+  name: 'default'
+}
+
+resource purgeQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' existing = [
+  for queueName in [
+    purgeQueueName
+    '${purgeQueueName}-poison'
+  ]: {
+    parent: dataQueueService
+    name: queueName
+  }
+]
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
@@ -97,6 +114,22 @@ resource configTableContributor 'Microsoft.Authorization/roleAssignments@2022-04
     principalType: 'ServicePrincipal'
   }
 }
+
+// The app queues edge purges; the Functions host reads them, and moves failed ones to the poison queue.
+resource purgeQueueContributors 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (queueName, i) in [
+    purgeQueueName
+    '${purgeQueueName}-poison'
+  ]: {
+    name: guid(purgeQueues[i].id, principalId, roles.storageQueueDataContributor)
+    scope: purgeQueues[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
 
 // One assignment per secret rather than on the whole vault.
 resource secretReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [

@@ -288,3 +288,44 @@ describe('infra: app settings', () => {
     expect(settings.get('STORAGE_ACCOUNT_NAME')?.text).toBe('dataStorage.name');
   });
 });
+
+/** A resource declaration by its symbolic name, in one file. */
+function resource(file: string, symbol: string): Node | undefined {
+  return descendants(trees.get(join(infraDir, file))!, 'resource_declaration').find((d) => d.namedChildren[0].text === symbol);
+}
+
+describe('infra: durable edge purges', () => {
+  const functionsDir = join(repoRoot, 'functions');
+  const connections = readdirSync(functionsDir).flatMap((f) => [...readFileSync(join(functionsDir, f), 'utf8').matchAll(/connection: '([A-Za-z0-9_]+)'/g)].map((m) => m[1]));
+  const appSettings = properties(variable(trees.get(join(infraDir, 'modules', 'app-settings.bicep'))!, 'appSettings')!);
+
+  it('creates the purge queue and its poison queue in the data account', () => {
+    const queues = resource('modules/storage.bicep', 'purgeQueues');
+    expect(queues?.text).toMatch(/Microsoft\.Storage\/storageAccounts\/queueServices\/queues@/);
+    expect(queues?.text).toContain('purgeQueueName');
+    expect(queues?.text).toContain("'${purgeQueueName}-poison'");
+    expect(resource('modules/storage.bicep', 'dataQueueService')?.text).toContain('parent: dataStorage');
+  });
+
+  it('gives the app Storage Queue Data Contributor on exactly those two queues', () => {
+    const assignment = resource('modules/role-assignments.bicep', 'purgeQueueContributors')!;
+    expect(assignment.text).toContain('scope: purgeQueues[i]');
+    expect(assignment.text).toContain('roles.storageQueueDataContributor');
+    expect(resource('modules/role-assignments.bicep', 'purgeQueues')?.text).toContain("'${purgeQueueName}-poison'");
+  });
+
+  it('sets each queue trigger connection the functions name, identity-based, to the data account queue service', () => {
+    expect(connections).toEqual(['PURGE_QUEUE_CONNECTION', 'PURGE_QUEUE_CONNECTION']);
+    for (const connection of new Set(connections)) {
+      expect(appSettings.get(`${connection}__queueServiceUri`)?.text).toBe('dataStorage.properties.primaryEndpoints.queue');
+    }
+    expect(appSettings.get('STORAGE_QUEUE_ENDPOINT')?.text).toBe('dataStorage.properties.primaryEndpoints.queue');
+    expect(appSettings.get('PURGE_QUEUE')?.text).toBe('purgeQueueName');
+  });
+
+  it('host.json gives the queue trigger retries before the poison queue', () => {
+    const queues = (JSON.parse(readFileSync(join(repoRoot, 'host.json'), 'utf8')) as { extensions: { queues: { maxDequeueCount: number; visibilityTimeout: string } } }).extensions.queues;
+    expect(queues.maxDequeueCount).toBeGreaterThan(1);
+    expect(queues.visibilityTimeout).not.toBe('00:00:00');
+  });
+});
