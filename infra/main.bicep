@@ -183,6 +183,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     secretNames: filter(secretNames, secretName => !empty(secretName))
     appInsightsName: monitoring.outputs.appInsightsName
     frontDoorProfileName: frontDoorProfile.outputs.profileName
+    frontDoorEndpointName: frontDoor.outputs.endpointName
   }
 }
 

@@ -329,3 +329,35 @@ describe('infra: durable edge purges', () => {
     expect(queues.visibilityTimeout).not.toBe('00:00:00');
   });
 });
+
+describe('infra: least privilege', () => {
+  it('purges with a custom role holding only the endpoint read and purge actions, assigned on the endpoint', () => {
+    const role = resource('modules/role-assignments.bicep', 'purgeRole')!;
+    expect(literal(role.namedChildren[1])).toBe('Microsoft.Authorization/roleDefinitions@2022-04-01');
+    const body = properties(role.namedChildren[role.namedChildren.length - 1]);
+    const props = properties(body.get('properties')!);
+    expect(literal(props.get('type'))).toBe('CustomRole');
+    const permissions = props.get('permissions')!.namedChildren;
+    expect(permissions).toHaveLength(1);
+    const permission = properties(permissions[0]);
+    expect(permission.get('actions')!.namedChildren.map((a) => literal(a))).toEqual(['Microsoft.Cdn/profiles/afdendpoints/read', 'Microsoft.Cdn/profiles/afdendpoints/purge/action']);
+    expect(permission.get('notActions')!.namedChildren).toEqual([]);
+    expect([...permission.keys()].sort()).toEqual(['actions', 'notActions']);
+    expect(props.get('assignableScopes')!.text.replace(/\s+/g, '')).toBe('[resourceGroup().id]');
+
+    const assignment = properties(resource('modules/role-assignments.bicep', 'frontDoorPurger')!.namedChildren.at(-1)!);
+    expect(assignment.get('scope')?.text).toBe('frontDoorEndpoint');
+    expect(properties(assignment.get('properties')!).get('roleDefinitionId')?.text).toBe('purgeRole.id');
+    // No built-in CDN role anywhere.
+    expect(files.filter((f) => /ec156ff8-a8d1-4d15-830c-5b80698ca432|cdnProfileContributor/i.test(readFileSync(f, 'utf8'))).map(rel)).toEqual([]);
+  });
+
+  it('turns off FTP and SCM basic publishing credentials on the app', () => {
+    const policies = resource('modules/function-app.bicep', 'publishingCredentials')!;
+    expect(literal(policies.namedChildren[1])).toBe('Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01');
+    const loop = policies.namedChildren.at(-1)!;
+    expect(descendants(loop, 'array')[0].namedChildren.map((n) => literal(n))).toEqual(['ftp', 'scm']);
+    expect(loop.text).toMatch(/parent: functionApp/);
+    expect(properties(properties(descendants(loop, 'object')[0]).get('properties')!).get('allow')?.text).toBe('false');
+  });
+});
