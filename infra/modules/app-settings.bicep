@@ -68,6 +68,10 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
+resource hostStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: hostStorageName
+}
+
 resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: dataStorageName
 }
@@ -75,8 +79,9 @@ resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
 var previousPrivateApiKeyReference = empty(previousPrivateApiKeySecretName) ? '' : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${previousPrivateApiKeySecretName})'
 
 var appSettings = {
-  // Host storage through the managed identity (Storage Blob Data Owner on that account).
-  AzureWebJobsStorage__accountName: hostStorageName
+  // Host storage through the managed identity (Storage Blob Data Owner on that account). The service URI,
+  // not `__accountName`, which assumes the public cloud's storage suffix: this works in every cloud.
+  AzureWebJobsStorage__blobServiceUri: hostStorage.properties.primaryEndpoints.blob
   // Front Door probes every origin often; the default home page would answer each of them.
   AzureWebJobsDisableHomepage: 'true'
   // libvips runs on many threads; glibc gives each its own malloc arena, which inflates resident memory under load.

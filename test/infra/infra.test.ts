@@ -361,3 +361,74 @@ describe('infra: least privilege', () => {
     expect(properties(properties(descendants(loop, 'object')[0]).get('properties')!).get('allow')?.text).toBe('false');
   });
 });
+
+/** A parameter declaration by name, in main.bicep. */
+function mainParam(name: string): Node {
+  return descendants(trees.get(mainFile)!, 'parameter_declaration').find((d) => d.namedChildren[0].text === name)!;
+}
+
+/** The decorators of a declaration (the grammar puts them in a node just before it). */
+function decoratorsOf(declaration: Node): Node[] {
+  const node = declaration.previousNamedSibling;
+  return node?.type === 'decorators' ? node.namedChildren : [];
+}
+
+describe('infra: edge and template', () => {
+  const frontDoorFile = join(infraDir, 'modules', 'front-door.bicep');
+  const frontDoor = trees.get(frontDoorFile)!;
+
+  it('w-auto / dpr-auto URLs, in the path or the query, are not cached at the edge, on every strategy', () => {
+    const markers = variable(frontDoor, 'clientHintMarkers')!.namedChildren.map((n) => literal(n));
+    expect(markers).toEqual(['w-auto', 'dpr-auto']);
+    const override = properties(variable(frontDoor, 'withoutEdgeCache')!);
+    expect(literal(override.get('name'))).toBe('RouteConfigurationOverride');
+    // No cacheConfiguration: caching is off for the matched request.
+    expect([...properties(override.get('parameters')!).keys()].sort()).toEqual(['originGroupOverride', 'typeName']);
+    const conditions: string[] = [];
+    for (const symbol of ['clientHintPath', 'clientHintQuery']) {
+      const rule = resource('modules/front-door.bicep', symbol)!;
+      // Unconditional resources: no `if (...)` before the body.
+      expect(rule.namedChildren.at(-1)!.type).toBe('object');
+      const props = properties(properties(rule.namedChildren.at(-1)!).get('properties')!);
+      const condition = properties(props.get('conditions')!.namedChildren[0]);
+      const parameters = properties(condition.get('parameters')!);
+      expect([literal(parameters.get('operator')), parameters.get('negateCondition')?.text, parameters.get('matchValues')?.text]).toEqual(['Contains', 'false', 'clientHintMarkers']);
+      conditions.push(literal(condition.get('name'))!);
+      expect(props.get('actions')!.namedChildren.map((a) => a.text)).toEqual(['withoutEdgeCache']);
+    }
+    expect(conditions).toEqual(['UrlPath', 'QueryString']);
+    const imageRoute = properties(properties(resource('modules/front-door.bicep', 'imageRoute')!.namedChildren.at(-1)!).get('properties')!);
+    expect(imageRoute.get('ruleSets')!.text).toMatch(/^concat\(clientHintRuleSetRefs,/);
+  });
+
+  it('location is limited to Flex Consumption regions, and azd asks for it as a location', () => {
+    const decorators = decoratorsOf(mainParam('location'));
+    expect(decorators.find((d) => d.text.startsWith('@metadata'))?.text).toMatch(/azd:\s*\{\s*type:\s*'location'/);
+    const allowed = descendants(decorators.find((d) => d.text.startsWith('@allowed'))!, 'string').map((n) => literal(n));
+    expect(allowed).toEqual(expect.arrayContaining(['eastus', 'westeurope', 'swedencentral', 'australiaeast']));
+    expect(allowed.every((region) => /^[a-z0-9]+$/.test(region!))).toBe(true);
+  });
+
+  it('the health probe is a parameter, off by default', () => {
+    expect(mainParam('healthProbe').text).toMatch(/bool = false$/);
+    const originGroup = properties(properties(resource('modules/front-door.bicep', 'originGroup')!.namedChildren.at(-1)!).get('properties')!);
+    expect(originGroup.get('healthProbeSettings')!.text).toMatch(/^healthProbe\s*\?[\s\S]*:\s*null$/);
+  });
+
+  it('host storage and Resource Manager follow the cloud deployed to', () => {
+    const settings = properties(variable(trees.get(join(infraDir, 'modules', 'app-settings.bicep'))!, 'appSettings')!);
+    expect(settings.has('AzureWebJobsStorage__accountName')).toBe(false);
+    expect(settings.get('AzureWebJobsStorage__blobServiceUri')?.text).toBe('hostStorage.properties.primaryEndpoints.blob');
+    expect(settings.get('RESOURCE_MANAGER_ENDPOINT')?.text).toBe('environment().resourceManager');
+    // No public-cloud host name is written anywhere: every endpoint comes from the deployed resources.
+    expect(files.filter((f) => /core\.windows\.net|management\.azure\.com|azurewebsites\.net/.test(readFileSync(f, 'utf8'))).map(rel)).toEqual([]);
+  });
+
+  it('azd waits after provisioning for the new role assignments, counting from the deployment', () => {
+    const azureYaml = readFileSync(join(repoRoot, 'azure.yaml'), 'utf8');
+    expect(azureYaml).toMatch(/^hooks:\n  postprovision:\n    posix:\n      shell: sh\n      run: node infra\/hooks\/wait-for-roles\.js\n    windows:\n      shell: pwsh\n      run: node infra\/hooks\/wait-for-roles\.js$/m);
+    expect(mainParam('deployedAt').text).toMatch(/= utcNow\(\)$/);
+    const output = descendants(trees.get(mainFile)!, 'output_declaration').find((o) => o.namedChildren[0].text === 'ROLES_ASSIGNED_AT');
+    expect(output?.namedChildren.at(-1)!.text).toBe('deployedAt');
+  });
+});
