@@ -271,6 +271,7 @@ var clientHintMarkers = [
   'dpr-auto'
 ]
 
+// A route configuration override without cacheConfiguration: no edge caching for the matched request.
 var withoutEdgeCache = {
   name: 'RouteConfigurationOverride'
   parameters: {
