@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { settings } from '../shared/settings';
-import { appQueue } from '../shared/storage';
+import { appQueue, createOnce } from '../shared/storage';
 
 /** The queue settings of host.json that the Functions host applies to queue triggers. */
 export interface QueueBehaviour {
@@ -84,6 +84,7 @@ export function startQueueFunctions(functions: Map<string, StorageQueueFunctionO
       if (stop.signal.aborted) return;
       context.warn(`${name}: try ${message.dequeueCount} failed: ${error instanceof Error ? error.message : String(error)}`);
       if (message.dequeueCount >= behaviour.maxDequeueCount) {
+        await poison.createIfNotExists();
         await poison.sendMessage(message.messageText);
         await queue.deleteMessage(message.messageId, message.popReceipt);
       } else {
@@ -97,12 +98,12 @@ export function startQueueFunctions(functions: Map<string, StorageQueueFunctionO
   async function poll(name: string, options: StorageQueueFunctionOptions): Promise<void> {
     const queue = appQueue(queueName(options.queueName));
     const poison = appQueue(`${queue.name}-poison`);
+    // Azure has the queues from the deployment; Azurite starts empty.
+    const created = createOnce(() => queue.createIfNotExists());
     let idleMs = 100;
     while (!stop.signal.aborted) {
       try {
-        // Azure has them from the deployment; Azurite starts empty.
-        await queue.createIfNotExists();
-        await poison.createIfNotExists();
+        await created();
         const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 16, visibilityTimeout: LEASE_SECONDS });
         if (receivedMessageItems.length > 0) {
           idleMs = 100;
