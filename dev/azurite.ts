@@ -19,6 +19,7 @@ export interface AzuriteOptions {
 export interface RunningAzurite {
   connectionString: string;
   blobEndpoint: string;
+  queueEndpoint: string;
   tableEndpoint: string;
   /** The Azurite process, for fault tests that pause (SIGSTOP) or kill it. */
   pid: number;
@@ -89,19 +90,21 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Azurite exited (${code}): ${stderr.trim()}`))));
   const deadline = Date.now() + 30_000;
-  await Promise.race([Promise.all([waitForPort(options.blobPort, deadline), waitForPort(options.tablePort, deadline)]), exited]);
+  await Promise.race([Promise.all([waitForPort(options.blobPort, deadline), waitForPort(options.queuePort, deadline), waitForPort(options.tablePort, deadline)]), exited]);
   exited.catch(() => undefined);
 
   const scheme = options.tls ? 'https' : 'http';
   const blobEndpoint = `${scheme}://127.0.0.1:${options.blobPort}/${AZURITE_ACCOUNT}`;
+  const queueEndpoint = `${scheme}://127.0.0.1:${options.queuePort}/${AZURITE_ACCOUNT}`;
   const tableEndpoint = `${scheme}://127.0.0.1:${options.tablePort}/${AZURITE_ACCOUNT}`;
   return {
     blobEndpoint,
+    queueEndpoint,
     tableEndpoint,
     pid: child.pid!,
     connectionString:
       `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
-      `BlobEndpoint=${blobEndpoint};TableEndpoint=${tableEndpoint};`,
+      `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true });
   const env = process.env;
   let stopAzurite = async () => undefined as void;
-  const stop = () => void stopAzurite().finally(() => process.exit(0));
+  // Closing the host first hands messages it is working on back to their queue for the next start.
+  let closeHost = async () => undefined as void;
+  const stop = () => void closeHost().then(stopAzurite).finally(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
@@ -41,15 +43,15 @@ async function main(): Promise<void> {
   // Loaded after the environment is complete: settings are read once, on first use.
   const { seedDemo } = await import('./seed');
   const { startLocalHost } = await import('./server');
-  const { settings } = await import('../shared/settings');
-  settings();
+  const { startUp } = await import('../shared/startup');
   // The demo origin's SAS token is signed with the account key, which only a connection string carries.
-  const seeding = env.STORAGE_CONNECTION_STRING ? seedDemo(env.STORAGE_CONNECTION_STRING) : Promise.reject(new Error('it needs STORAGE_CONNECTION_STRING (an account key)'));
+  const seeding = startUp().length > 0 ? Promise.reject(new Error('the settings are invalid')) : env.STORAGE_CONNECTION_STRING ? seedDemo(env.STORAGE_CONNECTION_STRING) : Promise.reject(new Error('it needs STORAGE_CONNECTION_STRING (an account key)'));
   const seeded = await seeding.catch((error: Error) => {
     console.log(`Demo not seeded: ${error.message}`);
     return false;
   });
   const host = await startLocalHost(Number(env.PORT ?? 7071), env.HOST ?? '127.0.0.1');
+  closeHost = host.close;
   console.log(`\nImage CDN listening on ${host.url}${seeded ? ' (demo seeded)' : ''}`);
   console.log('Try:');
   for (const example of [

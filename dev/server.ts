@@ -1,4 +1,4 @@
-import { HttpRequest, HttpResponse, InvocationContext, type HttpFunctionOptions, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpRequestInit, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -6,16 +6,18 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
+import { startUp } from '../shared/startup';
+import { startQueueFunctions } from './queue-host';
 import { createRouter } from './router';
 
 /** Loads every compiled function file, as the Functions host does through package.json `main`. */
-export function loadFunctions(): Map<string, HttpFunctionOptions> {
+export function loadFunctions(): typeof import('../functions/register') {
   const dir = path.resolve(__dirname, '..', 'functions');
   for (const file of fs.readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))) {
     require(path.join(dir, file));
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(path.join(dir, 'register')) as typeof import('../functions/register')).httpFunctions;
+  return require(path.join(dir, 'register')) as typeof import('../functions/register');
 }
 
 function toHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
@@ -81,7 +83,12 @@ export interface LocalHost {
  * `HttpRequest` and `InvocationContext` classes of `@azure/functions`.
  */
 export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<LocalHost> {
-  const route = createRouter(loadFunctions());
+  // What the Functions host's appStart hook does: bad settings are logged now, and requests get 503.
+  const valid = startUp().length === 0;
+  const { httpFunctions, queueFunctions } = loadFunctions();
+  const route = createRouter(httpFunctions);
+  // Queue triggers poll the app's own storage (the local stand-in for their PURGE_QUEUE_CONNECTION).
+  const queues = valid ? startQueueFunctions(queueFunctions) : undefined;
   const server = http.createServer(async (req, res) => {
     try {
       // Concatenated, not resolved: a target such as `//a/b.jpg` is a path here, not a host.
@@ -126,6 +133,9 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
   const address = server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await queues?.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -1,9 +1,27 @@
-import { app, type HttpFunctionOptions } from '@azure/functions';
+import { app, type HttpFunctionOptions, type StorageQueueFunctionOptions } from '@azure/functions';
+import { startUp, whenSettingsValid } from '../shared/startup';
 
 /** Every HTTP function of the app, by name, so the local host routes to exactly the handlers the Functions host runs. */
 export const httpFunctions = new Map<string, HttpFunctionOptions>();
 
+/** Every queue-triggered function, by name, so the local host polls the same queues into the same handlers. */
+export const queueFunctions = new Map<string, StorageQueueFunctionOptions>();
+
 export function registerHttp(name: string, options: HttpFunctionOptions): void {
-  httpFunctions.set(name, options);
-  app.http(name, options);
+  const gated = { ...options, handler: whenSettingsValid(options.route ?? name, options.handler) };
+  httpFunctions.set(name, gated);
+  app.http(name, gated);
+}
+
+export function registerQueue(name: string, options: StorageQueueFunctionOptions): void {
+  const gated: StorageQueueFunctionOptions = {
+    ...options,
+    handler: (entry, context) => {
+      // Thrown, so the message waits in the queue for an instance with good settings.
+      if (startUp((line) => context.error(line)).length > 0) throw new Error('Invalid settings: see the start-up log');
+      return options.handler(entry, context);
+    },
+  };
+  queueFunctions.set(name, gated);
+  app.storageQueue(name, gated);
 }

@@ -9,7 +9,47 @@ targetScope = 'resourceGroup'
 @description('Name of the environment; feeds the resource name suffix and the azd-env-name tag.')
 param environmentName string
 
-@description('Region for everything but Front Door (which is global).')
+// Regions with Flex Consumption, as in Microsoft's Flex quickstart (Azure-Samples/functions-quickstart-typescript-azd);
+// `az functionapp list-flexconsumption-locations` lists the current ones.
+@description('Region for everything but Front Door (which is global). Must offer Flex Consumption.')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
 param location string = resourceGroup().location
 
 @secure()
@@ -63,10 +103,18 @@ param renditionContainerName string = 'renditions'
 @maxLength(63)
 param configTableName string = 'imagecdnconfig'
 
+@minLength(3)
+@maxLength(56)
+@description('Queue of edge purges (PURGE_QUEUE); its poison queue adds "-poison".')
+param purgeQueueName string = 'edge-purges'
+
 @minValue(16)
 @maxValue(240)
 @description('How long Front Door waits for the app; a cold transform must finish within it.')
 param originResponseTimeoutSeconds int = 60
+
+@description('Front Door health probes of the app. Off: with one origin there is nothing to fail over to, and every edge site would probe.')
+param healthProbe bool = false
 
 @minValue(30)
 @maxValue(255)
@@ -75,6 +123,9 @@ param healthProbeIntervalInSeconds int = 100
 @minValue(30)
 @maxValue(730)
 param logRetentionInDays int = 30
+
+@description('When this deployment started; azd\'s postprovision hook waits from here for new role assignments to take effect.')
+param deployedAt string = utcNow()
 
 @description('Optional values for tunable app settings by name, e.g. { "DEFAULT_QUALITY": "75", "RESTRICT_UNSIGNED_URLS": "true" }.')
 param settingOverrides object = {}
@@ -117,6 +168,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: names.deploymentContainer
     renditionContainerName: renditionContainerName
     configTableName: configTableName
+    purgeQueueName: purgeQueueName
   }
 }
 
@@ -172,10 +224,12 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     dataStorageName: storage.outputs.dataStorageName
     renditionContainerName: storage.outputs.renditionContainerName
     configTableName: storage.outputs.configTableName
+    purgeQueueName: storage.outputs.purgeQueueName
     keyVaultName: keyVault.outputs.keyVaultName
     secretNames: filter(secretNames, secretName => !empty(secretName))
     appInsightsName: monitoring.outputs.appInsightsName
     frontDoorProfileName: frontDoorProfile.outputs.profileName
+    frontDoorEndpointName: frontDoor.outputs.endpointName
   }
 }
 
@@ -188,6 +242,7 @@ module frontDoor 'modules/front-door.bicep' = {
     originHostName: functionApp.outputs.defaultHostName
     autoFormatStrategy: autoFormatStrategy
     autoAvif: autoAvif
+    healthProbe: healthProbe
     probeIntervalInSeconds: healthProbeIntervalInSeconds
   }
 }
@@ -208,6 +263,7 @@ module appSettings 'modules/app-settings.bicep' = {
     dataStorageName: storage.outputs.dataStorageName
     renditionContainerName: storage.outputs.renditionContainerName
     configTableName: storage.outputs.configTableName
+    purgeQueueName: storage.outputs.purgeQueueName
     autoAvif: autoAvif
     frontDoorProfileName: frontDoorProfile.outputs.profileName
     frontDoorEndpointName: frontDoor.outputs.endpointName
@@ -218,3 +274,5 @@ module appSettings 'modules/app-settings.bicep' = {
 output FRONT_DOOR_URL string = 'https://${frontDoor.outputs.hostName}'
 output FUNCTION_APP_NAME string = functionApp.outputs.functionAppName
 output AUTO_FORMAT_STRATEGY string = autoFormatStrategy
+// No role assignment is older than this deployment; infra/hooks/wait-for-roles.js counts from it.
+output ROLES_ASSIGNED_AT string = deployedAt

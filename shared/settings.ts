@@ -19,9 +19,15 @@ const schema = z.object({
   STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   /** The app's own storage reached with its managed identity, no keys: the account name. */
   STORAGE_ACCOUNT_NAME: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
-  /** With STORAGE_ACCOUNT_NAME: the blob and table service URLs, when not the public cloud's (sovereign clouds, private endpoints). */
+  /** With STORAGE_ACCOUNT_NAME: the blob, table and queue service URLs, when not the public cloud's (sovereign clouds, private endpoints). */
   STORAGE_BLOB_ENDPOINT: z.string().url().optional(),
   STORAGE_TABLE_ENDPOINT: z.string().url().optional(),
+  STORAGE_QUEUE_ENDPOINT: z.string().url().optional(),
+  /** Queue of the app's own storage that carries edge purges to the queue-triggered function; `<name>-poison` holds the ones that failed every try. */
+  PURGE_QUEUE: z
+    .string()
+    .regex(/^(?=.{3,56}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a valid queue name of at most 56 characters (the poison queue adds "-poison")')
+    .default('edge-purges'),
   CONFIG_TABLE: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
@@ -104,14 +110,37 @@ export type Settings = z.infer<typeof schema>;
 /** Names of all settings, for documentation checks. */
 export const settingNames = Object.keys(schema.shape) as (keyof Settings)[];
 
-function parse(env: NodeJS.ProcessEnv): Settings {
+/**
+ * App Service passes a Key Vault reference on as its own text when it cannot resolve it (the identity's role not
+ * yet in effect, a wrong vault or secret name): such a value would otherwise pass for a key.
+ */
+const unresolvedKeyVaultReference = /^\s*@Microsoft\.KeyVault\(/i;
+
+function parseResult(env: NodeJS.ProcessEnv) {
   // An empty value means unset, as app settings and local.settings.json write optional values.
-  const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid settings: ${problems}`);
+  return schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
+}
+
+/** What is wrong with the settings in `env`: one entry per bad setting, naming it and never its value. */
+export function settingsProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && unresolvedKeyVaultReference.test(value)) {
+      problems.set(name, 'is an unresolved Key Vault reference (check the app identity\'s access to the secret, then restart the app)');
+    }
   }
-  return result.data;
+  const result = parseResult(env);
+  for (const issue of result.success ? [] : result.error.issues) {
+    const name = issue.path.join('.');
+    if (!problems.has(name)) problems.set(name, issue.message);
+  }
+  return [...problems].map(([name, message]) => `${name}: ${message}`);
+}
+
+function parse(env: NodeJS.ProcessEnv): Settings {
+  const problems = settingsProblems(env);
+  if (problems.length > 0) throw new Error(`Invalid settings: ${problems.join('; ')}`);
+  return parseResult(env).data!;
 }
 
 let loaded: Settings | undefined;

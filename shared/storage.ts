@@ -1,5 +1,6 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { BlobServiceClient, newPipeline, type RequestPolicyFactory } from '@azure/storage-blob';
+import { QueueClient, QueueServiceClient, newPipeline as newQueuePipeline } from '@azure/storage-queue';
 import { appIdentity } from './identity';
 import { settings } from './settings';
 
@@ -34,18 +35,25 @@ function bound(request: BoundableRequest, deadlines: StorageDeadlines): void {
   request.abortSignal = caller instanceof AbortSignal ? AbortSignal.any([caller, deadline]) : deadline;
 }
 
+/** Retries within what the deadlines allow. */
+function boundedPipelineOptions(deadlines: StorageDeadlines) {
+  return { retryOptions: { maxTries: deadlines.maxTries, retryDelayInMs: 200, maxRetryDelayInMs: 1000 } };
+}
+
+/** Puts both bounds on each request as it enters the pipeline, before the SDK's retry policy. */
+const deadlineFactory = (deadlines: StorageDeadlines): RequestPolicyFactory => ({
+  create: (next) => ({
+    sendRequest: (request) => {
+      bound(request, deadlines);
+      return next.sendRequest(request);
+    },
+  }),
+});
+
 /** The same blob service with every operation bounded by `deadlines` (the SDK's own timeout only tells the server). */
 export function boundedBlobService(service: BlobServiceClient, deadlines = storageDeadlines()): BlobServiceClient {
-  const pipeline = newPipeline(service.credential, { retryOptions: { maxTries: deadlines.maxTries, retryDelayInMs: 200, maxRetryDelayInMs: 1000 } });
-  const deadlineFactory: RequestPolicyFactory = {
-    create: (next) => ({
-      sendRequest: (request) => {
-        bound(request, deadlines);
-        return next.sendRequest(request);
-      },
-    }),
-  };
-  pipeline.factories.push(deadlineFactory);
+  const pipeline = newPipeline(service.credential, boundedPipelineOptions(deadlines));
+  pipeline.factories.push(deadlineFactory(deadlines));
   return new BlobServiceClient(service.url, pipeline);
 }
 
@@ -68,8 +76,21 @@ function boundedTableOptions(deadlines: StorageDeadlines): TableServiceClientOpt
   };
 }
 
+/** A queue of the app's own storage, reached like `appBlobService`, every operation bounded by `deadlines`. */
+export function appQueue(name: string, deadlines = storageDeadlines()): QueueClient {
+  const s = settings();
+  // The queue SDK keeps a client's credential to itself; the blob SDK reads a connection string into the same
+  // credential class (both come from @azure/storage-common).
+  const [url, credential] = s.STORAGE_CONNECTION_STRING
+    ? [QueueServiceClient.fromConnectionString(s.STORAGE_CONNECTION_STRING).getQueueClient(name).url, BlobServiceClient.fromConnectionString(s.STORAGE_CONNECTION_STRING).credential]
+    : [new QueueServiceClient(serviceUrl(s.STORAGE_QUEUE_ENDPOINT, 'queue')).getQueueClient(name).url, appIdentity()];
+  const pipeline = newQueuePipeline(credential, boundedPipelineOptions(deadlines));
+  pipeline.factories.push(deadlineFactory(deadlines));
+  return new QueueClient(url, pipeline);
+}
+
 /** A service URL of the identity-reached account: as configured (Bicep writes them with a trailing slash), else the public cloud's. */
-function serviceUrl(configured: string | undefined, service: 'blob' | 'table'): string {
+function serviceUrl(configured: string | undefined, service: 'blob' | 'queue' | 'table'): string {
   return (configured ?? `https://${settings().STORAGE_ACCOUNT_NAME}.${service}.core.windows.net`).replace(/\/+$/, '');
 }
 

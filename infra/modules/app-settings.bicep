@@ -15,6 +15,7 @@ param previousPrivateApiKeySecretName string
 param dataStorageName string
 param renditionContainerName string
 param configTableName string
+param purgeQueueName string
 param autoAvif bool
 param frontDoorProfileName string
 param frontDoorEndpointName string
@@ -72,6 +73,10 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
+resource hostStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: hostStorageName
+}
+
 resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: dataStorageName
 }
@@ -79,8 +84,9 @@ resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
 var previousPrivateApiKeyReference = empty(previousPrivateApiKeySecretName) ? '' : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${previousPrivateApiKeySecretName})'
 
 var appSettings = {
-  // Host storage through the managed identity (Storage Blob Data Owner on that account).
-  AzureWebJobsStorage__accountName: hostStorageName
+  // Host storage through the managed identity (Storage Blob Data Owner on that account). The service URI,
+  // not `__accountName`, which assumes the public cloud's storage suffix: this works in every cloud.
+  AzureWebJobsStorage__blobServiceUri: hostStorage.properties.primaryEndpoints.blob
   // Front Door probes every origin often; the default home page would answer each of them.
   AzureWebJobsDisableHomepage: 'true'
   // libvips runs on many threads; glibc gives each its own malloc arena, which inflates resident memory under load.
@@ -99,6 +105,11 @@ var appSettings = {
   RENDITION_STORAGE_CONNECTION_STRING: ''
   RENDITION_CONTAINER: renditionContainerName
   CONFIG_TABLE: configTableName
+  // Edge purges: the app queues them with its identity, the host's queue trigger reads them through the
+  // PURGE_QUEUE_CONNECTION connection (identity-based: the queue service URI alone).
+  STORAGE_QUEUE_ENDPOINT: dataStorage.properties.primaryEndpoints.queue
+  PURGE_QUEUE: purgeQueueName
+  PURGE_QUEUE_CONNECTION__queueServiceUri: dataStorage.properties.primaryEndpoints.queue
   // Kept in step with the Front Door AVIF rule (front-door.bicep).
   AUTO_AVIF: autoAvif ? 'true' : 'false'
 

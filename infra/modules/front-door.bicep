@@ -1,6 +1,6 @@
-// Front Door Standard in front of the function app: endpoint, origin group probing /healthz,
-// the origin, a cached image route, an uncached management route, and the rules that deal
-// with automatic format selection.
+// Front Door Standard in front of the function app: endpoint, origin group (probing /healthz
+// only when asked), the origin, a cached image route, an uncached management route, and the
+// rules that deal with client hints and automatic format selection.
 //
 // Front Door keys its cache on the URL only and ignores `Vary`; with caching on it also drops
 // `Accept` before calling the origin (spec/azure.md 0.1 and 2.4). So one URL cannot carry both
@@ -30,6 +30,9 @@ param autoFormatStrategy string
 @description('Also hint AVIF (AUTO_AVIF on in the app) to clients whose Accept lists image/avif.')
 param autoAvif bool
 
+@description('Probe the origin. With a single origin there is nothing to fail over to, so Front Door recommends no probe.')
+param healthProbe bool
+
 @minValue(30)
 @maxValue(255)
 param probeIntervalInSeconds int
@@ -57,13 +60,16 @@ resource originGroup 'Microsoft.Cdn/profiles/originGroups@2024-02-01' = {
       successfulSamplesRequired: 3
       additionalLatencyInMilliseconds: 50
     }
-    // /healthz is anonymous and cheap; HEAD keeps probe traffic small (spec/azure.md 2.5).
-    healthProbeSettings: {
-      probePath: '/healthz'
-      probeRequestType: 'HEAD'
-      probeProtocol: 'Https'
-      probeIntervalInSeconds: probeIntervalInSeconds
-    }
+    // /healthz is anonymous and cheap; HEAD keeps probe traffic small (spec/azure.md 2.5). Every edge
+    // site probes, so a probe costs requests that a single origin gains nothing from.
+    healthProbeSettings: healthProbe
+      ? {
+          probePath: '/healthz'
+          probeRequestType: 'HEAD'
+          probeProtocol: 'Https'
+          probeIntervalInSeconds: probeIntervalInSeconds
+        }
+      : null
     sessionAffinityState: 'Disabled'
   }
 }
@@ -251,21 +257,96 @@ resource bypassCache 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = if (au
       queryNamesNoFormat
     ]
     actions: [
-      {
-        name: 'RouteConfigurationOverride'
-        parameters: {
-          typeName: 'DeliveryRuleRouteConfigurationOverrideActionParameters'
-          originGroupOverride: {
-            originGroup: {
-              id: originGroup.id
-            }
-            forwardingProtocol: 'HttpsOnly'
-          }
-        }
-      }
+      withoutEdgeCache
     ]
   }
 }
+
+// Client hints: `w-auto` / `dpr-auto` answers depend on Sec-CH-Width / Sec-CH-DPR, and Front Door
+// keys its cache on the URL only, ignoring Vary. Such URLs are not cached at the edge (the app's
+// rendition cache keeps one rendition per hint value). One rule for the path form, one for the
+// query form, as a rule's conditions must all match. Continue: the format rules still apply.
+var clientHintMarkers = [
+  'w-auto'
+  'dpr-auto'
+]
+
+// A route configuration override without cacheConfiguration: no edge caching for the matched request.
+var withoutEdgeCache = {
+  name: 'RouteConfigurationOverride'
+  parameters: {
+    typeName: 'DeliveryRuleRouteConfigurationOverrideActionParameters'
+    originGroupOverride: {
+      originGroup: {
+        id: originGroup.id
+      }
+      forwardingProtocol: 'HttpsOnly'
+    }
+  }
+}
+
+resource clientHintRules 'Microsoft.Cdn/profiles/ruleSets@2024-02-01' = {
+  parent: profile
+  name: 'clienthints'
+}
+
+resource clientHintPath 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = {
+  parent: clientHintRules
+  name: 'hintpathnocache'
+  properties: {
+    order: 1
+    matchProcessingBehavior: 'Continue'
+    conditions: [
+      {
+        name: 'UrlPath'
+        parameters: {
+          typeName: 'DeliveryRuleUrlPathMatchConditionParameters'
+          operator: 'Contains'
+          negateCondition: false
+          matchValues: clientHintMarkers
+          transforms: [
+            'Lowercase'
+          ]
+        }
+      }
+    ]
+    actions: [
+      withoutEdgeCache
+    ]
+  }
+}
+
+resource clientHintQuery 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = {
+  parent: clientHintRules
+  name: 'hintquerynocache'
+  properties: {
+    order: 2
+    matchProcessingBehavior: 'Continue'
+    conditions: [
+      {
+        name: 'QueryString'
+        parameters: {
+          typeName: 'DeliveryRuleQueryStringConditionParameters'
+          operator: 'Contains'
+          negateCondition: false
+          matchValues: clientHintMarkers
+          transforms: [
+            'Lowercase'
+          ]
+        }
+      }
+    ]
+    actions: [
+      withoutEdgeCache
+    ]
+  }
+}
+
+var clientHintRuleSetRefs = [
+  {
+    id: clientHintRules.id
+  }
+]
 
 var autoFormatRuleSetRefs = [
   {
@@ -283,12 +364,15 @@ resource imageRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
     hintAvif
     hintWebp
     bypassCache
+    clientHintPath
+    clientHintQuery
   ]
   properties: {
     originGroup: {
       id: originGroup.id
     }
-    ruleSets: useRuleSet ? autoFormatRuleSetRefs : []
+    // Client-hint rules first, so their cache override holds whatever the format rules do.
+    ruleSets: concat(clientHintRuleSetRefs, useRuleSet ? autoFormatRuleSetRefs : [])
     patternsToMatch: [
       '/*'
     ]

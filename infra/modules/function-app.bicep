@@ -109,6 +109,20 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
+// No FTP or SCM user names and passwords: azd and Core Tools deploy to Flex Consumption with Entra ID tokens.
+resource publishingCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = [
+  for policy in [
+    'ftp'
+    'scm'
+  ]: {
+    parent: functionApp
+    name: policy
+    properties: {
+      allow: false
+    }
+  }
+]
+
 output functionAppName string = functionApp.name
 output principalId string = functionApp.identity.principalId
 output defaultHostName string = functionApp.properties.defaultHostName

@@ -1,6 +1,6 @@
 // Two accounts so each can have the strictest auth it allows:
 // - host: the Functions host and the Flex deployment package, identity only (shared key off);
-// - data: the rendition cache and the config table, which the app reaches with its identity
+// - data: the rendition cache, the config table and the purge queues, which the app reaches with its identity
 //   (STORAGE_ACCOUNT_NAME), so shared key is off there too.
 
 param location string
@@ -10,6 +10,7 @@ param dataStorageName string
 param deploymentContainerName string
 param renditionContainerName string
 param configTableName string
+param purgeQueueName string
 
 resource hostStorage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: hostStorageName
@@ -82,9 +83,26 @@ resource configTable 'Microsoft.Storage/storageAccounts/tableServices/tables@202
   name: configTableName
 }
 
+resource dataQueueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: dataStorage
+  name: 'default'
+}
+
+// Edge purges for the queue-triggered function, and where the Functions host moves those that failed every try.
+resource purgeQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = [
+  for queueName in [
+    purgeQueueName
+    '${purgeQueueName}-poison'
+  ]: {
+    parent: dataQueueService
+    name: queueName
+  }
+]
+
 output hostStorageName string = hostStorage.name
 output hostBlobEndpoint string = hostStorage.properties.primaryEndpoints.blob
 output deploymentContainerName string = deploymentContainer.name
 output dataStorageName string = dataStorage.name
 output renditionContainerName string = renditionContainer.name
 output configTableName string = configTable.name
+output purgeQueueName string = purgeQueues[0].name

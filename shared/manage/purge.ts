@@ -1,44 +1,23 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { frontDoorConfigured, purgeFrontDoor } from '../cache/front-door';
+import { enqueueEdgePurge, purgeRecords as purges } from '../cache/edge-purge';
+import { frontDoorConfigured } from '../cache/front-door';
 import { purgeOriginals } from '../cache/originals';
 import { purgeTarget } from '../cache/purge-target';
 import { purgeRenditions } from '../cache/renditions';
-import { Collection, newId, OBJECT_ID } from '../config/collection';
+import { newId, OBJECT_ID } from '../config/collection';
 import { deliveryConfig } from '../config/snapshot';
-import { EDGE_HINT_SEGMENT } from '../delivery/edge-hint';
 import { httpUrl } from '../config/schemas';
 import { ApiError, json, managementHandler, parseBody, readJson } from './api';
 
-interface PurgeRecord {
-  url: string;
-  status: 'Pending' | 'Completed';
-  createdAt: string;
-  /** Why the edge purge failed, when it did; the renditions were removed all the same. */
-  error?: string;
-}
-
-const purges = new Collection<PurgeRecord>('purge');
 const purgeInput = z.object({ url: httpUrl });
 
-async function finishEdgePurge(id: string, edgePaths: string[], log: (m: string) => void): Promise<void> {
-  let error: string | undefined;
-  try {
-    // Auto-format requests are cached at the edge under the rewritten hint paths too.
-    await purgeFrontDoor(edgePaths.flatMap((path) => [path, `/${EDGE_HINT_SEGMENT}/avif${path}`, `/${EDGE_HINT_SEGMENT}/webp${path}`]));
-  } catch (e) {
-    error = `Front Door purge failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-    log(error);
-  }
-  const row = await purges.get(id);
-  if (row) await purges.replace(id, { ...row.value, status: 'Completed', error }, row.etag);
-}
-
 /**
- * `POST /v1/files/purge {url}`: removes the renditions at once, then purges Front Door when it is configured
- * (the request stays Pending until Front Door finishes). `GET /v1/files/purge/{requestId}`: the status.
+ * `POST /v1/files/purge {url}`: removes the renditions at once and, when Front Door is configured, queues the edge
+ * purge for the queue-triggered function (the request stays Pending until Front Door finishes).
+ * `GET /v1/files/purge/{requestId}`: the status.
  */
-export const managePurge = managementHandler(async (request: HttpRequest, requestId: string, log): Promise<HttpResponseInit> => {
+export const managePurge = managementHandler(async (request: HttpRequest, requestId: string): Promise<HttpResponseInit> => {
   const id = request.params.requestId;
   if (request.method === 'GET' && id !== undefined) {
     const row = OBJECT_ID.test(id) ? await purges.get(id) : undefined;
@@ -56,6 +35,6 @@ export const managePurge = managementHandler(async (request: HttpRequest, reques
   const purgeId = newId();
   const edge = frontDoorConfigured();
   await purges.create(purgeId, { url, status: edge ? 'Pending' : 'Completed', createdAt: new Date().toISOString() });
-  if (edge) void finishEdgePurge(purgeId, target.edgePaths, log);
+  if (edge) await enqueueEdgePurge({ requestId: purgeId, paths: target.edgePaths });
   return json(201, { requestId: purgeId }, requestId);
 });

@@ -8,10 +8,9 @@ describe('a rendition store that refuses writes', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ MEMORY_CACHE_MB: '0' });
     // Renditions go through a read-only account SAS: every container create and blob write is refused (403).
     const sas = azuriteAccountSas('b', 'sco', 'rl');
-    process.env.RENDITION_STORAGE_CONNECTION_STRING = `BlobEndpoint=${app.azurite.blobEndpoint};SharedAccessSignature=${sas}`;
+    app = await startTestApp((azurite) => ({ MEMORY_CACHE_MB: '0', RENDITION_STORAGE_CONNECTION_STRING: `BlobEndpoint=${azurite.blobEndpoint};SharedAccessSignature=${sas}` }));
     const client = new ImageKit({ privateKey: app.privateKey, baseURL: app.url, maxRetries: 0 });
     await serveDemoFromDefaultEndpoint(app, client);
   });

@@ -13,7 +13,9 @@ import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-se
 import { loopbackCertificate } from '../helpers/tls';
 
 /**
- * Front Door purges as the deployed app makes them: DefaultAzureCredential takes a token from the App Service
+ * Front Door purges as the deployed app makes them: the purge API queues the edge purge on Azurite's queue service
+ * and the queue-triggered function, polled by the local host as the Functions host polls it, performs it with
+ * retries and a poison queue. DefaultAzureCredential takes a token from the App Service
  * managed identity endpoint (IDENTITY_ENDPOINT, IDENTITY_HEADER), and @azure/arm-cdn sends the purge to Resource
  * Manager and polls the long-running operation. Both Azure services are stood in for by loopback servers that
  * answer as the services document; Resource Manager over HTTPS, with a certificate made for this run that the app
@@ -31,8 +33,10 @@ describe('Front Door purge through Resource Manager with the managed identity', 
   let app: AppProcess;
   let client: ImageKit;
   const purgeBodies: unknown[] = [];
-  /** What Resource Manager answers to the next purge: accepted (and finished once `finish` is true) or refused. */
-  const edge = { refuse: false, finish: false };
+  /** What Resource Manager answers to the next purges: `refuse` of them refused, then accepted (and finished once `finish` is true). */
+  const edge = { refuse: 0, finish: false };
+  const privateKey = 'private_front_door_purge_test_key';
+  let appEnv: Record<string, string>;
 
   const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
@@ -51,7 +55,7 @@ describe('Front Door purge through Resource Manager with the managed identity', 
           req.on('data', (chunk) => (body += chunk));
           req.on('end', () => {
             purgeBodies.push(JSON.parse(body));
-            if (edge.refuse) return json(res, 403, { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action Microsoft.Cdn/profiles/afdEndpoints/purge/action' } });
+            if (edge.refuse > 0 && edge.refuse--) return json(res, 403, { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action Microsoft.Cdn/profiles/afdEndpoints/purge/action' } });
             const operation = `${arm.url}/operations/purge-${purgeBodies.length}?api-version=2024-02-01`;
             json(res, 202, {}, { 'azure-asyncoperation': operation, location: operation, 'retry-after': '1' });
           });
@@ -69,8 +73,7 @@ describe('Front Door purge through Resource Manager with the managed identity', 
     token = identity.token(arm.url);
 
     azurite = await startTestAzurite();
-    const privateKey = 'private_front_door_purge_test_key';
-    app = await startAppProcess({
+    appEnv = {
       STORAGE_CONNECTION_STRING: azurite.connectionString,
       PRIVATE_API_KEY: privateKey,
       CONFIG_CACHE_SECONDS: '0',
@@ -81,7 +84,12 @@ describe('Front Door purge through Resource Manager with the managed identity', 
       RESOURCE_MANAGER_ENDPOINT: arm.url,
       ...identity.env,
       NODE_EXTRA_CA_CERTS: certificate.certPath,
-    });
+      // host.json's queue settings, overridden as app settings override them for the Functions host: quick retries.
+      AzureFunctionsJobHost__extensions__queues__maxPollingInterval: '00:00:00.2',
+      AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:01',
+      AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '2',
+    };
+    app = await startAppProcess(appEnv);
     client = new ImageKit({ privateKey, baseURL: app.url, maxRetries: 0 });
     const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
     await serveDemoFromDefaultEndpoint({ url: app.url, privateKey, azurite, blobs, close: async () => undefined }, client);
@@ -95,13 +103,18 @@ describe('Front Door purge through Resource Manager with the managed identity', 
     if (folder) await fs.promises.rm(folder, { recursive: true, force: true });
   });
 
-  async function statusUntil(requestId: string, wanted: string): Promise<{ status?: string; error?: string }> {
+  async function statusUntil(requestId: string, wanted: string, withError = false): Promise<{ status?: string; error?: string }> {
     for (let attempt = 0; attempt < 100; attempt++) {
       const status = (await client.cache.invalidation.get(requestId)) as { status?: string; error?: string };
-      if (status.status === wanted) return status;
+      if (status.status === wanted && (!withError || status.error)) return status;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`purge ${requestId} never reached ${wanted}`);
+  }
+
+  async function purgesSent(count: number): Promise<void> {
+    for (let attempt = 0; attempt < 100 && purgeBodies.length < count; attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(purgeBodies).toHaveLength(count);
   }
 
   it('purges the path, the asset path and their auto-format forms, stays Pending until Front Door finishes, then Completed', async () => {
@@ -110,6 +123,7 @@ describe('Front Door purge through Resource Manager with the managed identity', 
 
     const { requestId } = await client.cache.invalidation.create({ url: `${app.url}/tr:w-100/sample/plant.jpg` });
     expect(await statusUntil(requestId!, 'Pending')).toEqual({ status: 'Pending' });
+    await purgesSent(1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await client.cache.invalidation.get(requestId!)).toEqual({ status: 'Pending' });
     // The URL's own path form, and the asset's plain path, under which Front Door keeps every `?tr=` form.
@@ -125,18 +139,46 @@ describe('Front Door purge through Resource Manager with the managed identity', 
     expect(new URL(purgeRequest.url, arm.url).searchParams.get('api-version')).toBe('2024-02-01');
   });
 
-  it('a refused edge purge is reported on the purge request; the renditions are removed all the same', async () => {
-    edge.refuse = true;
+  it('a refused edge purge is tried again: Pending with the error meanwhile, Completed once Front Door accepts it', async () => {
+    purgeBodies.length = 0;
+    edge.refuse = 1;
+    const { requestId } = await client.cache.invalidation.create({ url: `${app.url}/sample/logo.png` });
+    await purgesSent(1);
+    expect(await statusUntil(requestId!, 'Pending', true)).toEqual({ status: 'Pending', error: expect.stringMatching(/^Front Door purge failed: .*purge\/action/) });
+    // host.json's visibilityTimeout (1 s here) later, the second try.
+    await purgesSent(2);
+    expect(await statusUntil(requestId!, 'Completed')).toEqual({ status: 'Completed' });
+  });
+
+  it('a purge refused on every try goes to the poison queue and is reported Completed with the error; the renditions are removed all the same', async () => {
+    purgeBodies.length = 0;
+    edge.refuse = 2;
     const first = await fetch(`${app.url}/tr:w-90/sample/landscape.jpg`);
     expect(first.headers.get('x-rendition-cache')).toBe('MISS');
 
     const { requestId } = await client.cache.invalidation.create({ url: `${app.url}/sample/landscape.jpg` });
     const status = await statusUntil(requestId!, 'Completed');
     expect(status.error).toMatch(/^Front Door purge failed: .*authorization to perform action Microsoft\.Cdn\/profiles\/afdEndpoints\/purge\/action/);
+    expect(purgeBodies).toHaveLength(2);
+    expect(app.output()).toMatch(new RegExp(`edge purge ${requestId}: gave up after the last try`));
     expect((await fetch(`${app.url}/tr:w-90/sample/landscape.jpg`)).headers.get('x-rendition-cache')).toBe('MISS');
     // Neither the identity secret nor the token reaches a response or the log.
     expect(JSON.stringify(status)).not.toContain(token);
     expect(app.output()).not.toContain(token);
     expect(app.output()).not.toContain(identity.env.IDENTITY_HEADER);
+  });
+
+  it('a purge under way when the app stops is finished by the next start, from the queue', async () => {
+    purgeBodies.length = 0;
+    edge.finish = false;
+    const { requestId } = await client.cache.invalidation.create({ url: `${app.url}/sample/plant.jpg` });
+    await purgesSent(1);
+    await app.stop();
+
+    edge.finish = true;
+    app = await startAppProcess(appEnv);
+    client = new ImageKit({ privateKey, baseURL: app.url, maxRetries: 0 });
+    expect(await statusUntil(requestId!, 'Completed')).toEqual({ status: 'Completed' });
+    expect(purgeBodies).toHaveLength(2);
   });
 });

@@ -7,10 +7,11 @@ import { freePort } from './azurite';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '..', '..');
-/** The project compiled as `npm run build` compiles it, into `<a new temporary folder>/dist`. */
+/** The project compiled as `npm run build` compiles it, into `<a new temporary folder>/dist`, with host.json beside it as in a package. */
 async function buildApp(): Promise<string> {
   const folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ik-app-'));
   await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', path.join(folder, 'dist')]);
+  await fs.promises.copyFile(path.join(root, 'host.json'), path.join(folder, 'host.json'));
   return folder;
 }
 

@@ -18,17 +18,18 @@ export interface TestApp {
 }
 
 /**
- * Azurite plus the local host, in this test file's process. Settings are read on first use, so the
- * environment is filled before any app module runs; each jest test file has its own module registry.
+ * Azurite plus the local host, in this test file's process. Settings are read once, as the host starts, so the
+ * environment is filled before any app module runs (`env` may depend on the Azurite started for it); each jest
+ * test file has its own module registry.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> | ((azurite: RunningAzurite) => Record<string, string>) = {}): Promise<TestApp> {
   const azurite = await startTestAzurite();
   const privateKey = `private_test_${randomBytes(12).toString('hex')}`;
   Object.assign(process.env, {
     STORAGE_CONNECTION_STRING: azurite.connectionString,
     PRIVATE_API_KEY: privateKey,
     CONFIG_CACHE_SECONDS: '0',
-    ...env,
+    ...(typeof env === 'function' ? env(azurite) : env),
   });
   let host: LocalHost;
   try {

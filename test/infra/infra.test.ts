@@ -288,3 +288,147 @@ describe('infra: app settings', () => {
     expect(settings.get('STORAGE_ACCOUNT_NAME')?.text).toBe('dataStorage.name');
   });
 });
+
+/** A resource declaration by its symbolic name, in one file. */
+function resource(file: string, symbol: string): Node | undefined {
+  return descendants(trees.get(join(infraDir, file))!, 'resource_declaration').find((d) => d.namedChildren[0].text === symbol);
+}
+
+describe('infra: durable edge purges', () => {
+  const functionsDir = join(repoRoot, 'functions');
+  const connections = readdirSync(functionsDir).flatMap((f) => [...readFileSync(join(functionsDir, f), 'utf8').matchAll(/connection: '([A-Za-z0-9_]+)'/g)].map((m) => m[1]));
+  const appSettings = properties(variable(trees.get(join(infraDir, 'modules', 'app-settings.bicep'))!, 'appSettings')!);
+
+  it('creates the purge queue and its poison queue in the data account', () => {
+    const queues = resource('modules/storage.bicep', 'purgeQueues');
+    expect(queues?.text).toMatch(/Microsoft\.Storage\/storageAccounts\/queueServices\/queues@/);
+    expect(queues?.text).toContain('purgeQueueName');
+    expect(queues?.text).toContain("'${purgeQueueName}-poison'");
+    expect(resource('modules/storage.bicep', 'dataQueueService')?.text).toContain('parent: dataStorage');
+  });
+
+  it('gives the app Storage Queue Data Contributor on exactly those two queues', () => {
+    const assignment = resource('modules/role-assignments.bicep', 'purgeQueueContributors')!;
+    expect(assignment.text).toContain('scope: purgeQueues[i]');
+    expect(assignment.text).toContain('roles.storageQueueDataContributor');
+    expect(resource('modules/role-assignments.bicep', 'purgeQueues')?.text).toContain("'${purgeQueueName}-poison'");
+  });
+
+  it('sets each queue trigger connection the functions name, identity-based, to the data account queue service', () => {
+    expect(connections).toEqual(['PURGE_QUEUE_CONNECTION', 'PURGE_QUEUE_CONNECTION']);
+    for (const connection of new Set(connections)) {
+      expect(appSettings.get(`${connection}__queueServiceUri`)?.text).toBe('dataStorage.properties.primaryEndpoints.queue');
+    }
+    expect(appSettings.get('STORAGE_QUEUE_ENDPOINT')?.text).toBe('dataStorage.properties.primaryEndpoints.queue');
+    expect(appSettings.get('PURGE_QUEUE')?.text).toBe('purgeQueueName');
+  });
+
+  it('host.json gives the queue trigger retries before the poison queue', () => {
+    const queues = (JSON.parse(readFileSync(join(repoRoot, 'host.json'), 'utf8')) as { extensions: { queues: { maxDequeueCount: number; visibilityTimeout: string } } }).extensions.queues;
+    expect(queues.maxDequeueCount).toBeGreaterThan(1);
+    expect(queues.visibilityTimeout).not.toBe('00:00:00');
+  });
+});
+
+describe('infra: least privilege', () => {
+  it('purges with a custom role holding only the endpoint read and purge actions, assigned on the endpoint', () => {
+    const role = resource('modules/role-assignments.bicep', 'purgeRole')!;
+    expect(literal(role.namedChildren[1])).toBe('Microsoft.Authorization/roleDefinitions@2022-04-01');
+    const body = properties(role.namedChildren[role.namedChildren.length - 1]);
+    const props = properties(body.get('properties')!);
+    expect(literal(props.get('type'))).toBe('CustomRole');
+    const permissions = props.get('permissions')!.namedChildren;
+    expect(permissions).toHaveLength(1);
+    const permission = properties(permissions[0]);
+    expect(permission.get('actions')!.namedChildren.map((a) => literal(a))).toEqual(['Microsoft.Cdn/profiles/afdendpoints/read', 'Microsoft.Cdn/profiles/afdendpoints/purge/action']);
+    expect(permission.get('notActions')!.namedChildren).toEqual([]);
+    expect([...permission.keys()].sort()).toEqual(['actions', 'notActions']);
+    expect(props.get('assignableScopes')!.text.replace(/\s+/g, '')).toBe('[resourceGroup().id]');
+
+    const assignment = properties(resource('modules/role-assignments.bicep', 'frontDoorPurger')!.namedChildren.at(-1)!);
+    expect(assignment.get('scope')?.text).toBe('frontDoorEndpoint');
+    expect(properties(assignment.get('properties')!).get('roleDefinitionId')?.text).toBe('purgeRole.id');
+    // No built-in CDN role anywhere.
+    expect(files.filter((f) => /ec156ff8-a8d1-4d15-830c-5b80698ca432|cdnProfileContributor/i.test(readFileSync(f, 'utf8'))).map(rel)).toEqual([]);
+  });
+
+  it('turns off FTP and SCM basic publishing credentials on the app', () => {
+    const policies = resource('modules/function-app.bicep', 'publishingCredentials')!;
+    expect(literal(policies.namedChildren[1])).toBe('Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01');
+    const loop = policies.namedChildren.at(-1)!;
+    expect(descendants(loop, 'array')[0].namedChildren.map((n) => literal(n))).toEqual(['ftp', 'scm']);
+    expect(loop.text).toMatch(/parent: functionApp/);
+    expect(properties(properties(descendants(loop, 'object')[0]).get('properties')!).get('allow')?.text).toBe('false');
+  });
+});
+
+/** A parameter declaration by name, in main.bicep. */
+function mainParam(name: string): Node {
+  return descendants(trees.get(mainFile)!, 'parameter_declaration').find((d) => d.namedChildren[0].text === name)!;
+}
+
+/** The decorators of a declaration (the grammar puts them in a node just before it). */
+function decoratorsOf(declaration: Node): Node[] {
+  const node = declaration.previousNamedSibling;
+  return node?.type === 'decorators' ? node.namedChildren : [];
+}
+
+describe('infra: edge and template', () => {
+  const frontDoorFile = join(infraDir, 'modules', 'front-door.bicep');
+  const frontDoor = trees.get(frontDoorFile)!;
+
+  it('w-auto / dpr-auto URLs, in the path or the query, are not cached at the edge, on every strategy', () => {
+    const markers = variable(frontDoor, 'clientHintMarkers')!.namedChildren.map((n) => literal(n));
+    expect(markers).toEqual(['w-auto', 'dpr-auto']);
+    const override = properties(variable(frontDoor, 'withoutEdgeCache')!);
+    expect(literal(override.get('name'))).toBe('RouteConfigurationOverride');
+    // No cacheConfiguration: caching is off for the matched request.
+    expect([...properties(override.get('parameters')!).keys()].sort()).toEqual(['originGroupOverride', 'typeName']);
+    const conditions: string[] = [];
+    for (const symbol of ['clientHintPath', 'clientHintQuery']) {
+      const rule = resource('modules/front-door.bicep', symbol)!;
+      // Unconditional resources: no `if (...)` before the body.
+      expect(rule.namedChildren.at(-1)!.type).toBe('object');
+      const props = properties(properties(rule.namedChildren.at(-1)!).get('properties')!);
+      const condition = properties(props.get('conditions')!.namedChildren[0]);
+      const parameters = properties(condition.get('parameters')!);
+      expect([literal(parameters.get('operator')), parameters.get('negateCondition')?.text, parameters.get('matchValues')?.text]).toEqual(['Contains', 'false', 'clientHintMarkers']);
+      conditions.push(literal(condition.get('name'))!);
+      expect(props.get('actions')!.namedChildren.map((a) => a.text)).toEqual(['withoutEdgeCache']);
+    }
+    expect(conditions).toEqual(['UrlPath', 'QueryString']);
+    const imageRoute = properties(properties(resource('modules/front-door.bicep', 'imageRoute')!.namedChildren.at(-1)!).get('properties')!);
+    expect(imageRoute.get('ruleSets')!.text).toMatch(/^concat\(clientHintRuleSetRefs,/);
+  });
+
+  it('location is limited to Flex Consumption regions, and azd asks for it as a location', () => {
+    const decorators = decoratorsOf(mainParam('location'));
+    expect(decorators.find((d) => d.text.startsWith('@metadata'))?.text).toMatch(/azd:\s*\{\s*type:\s*'location'/);
+    const allowed = descendants(decorators.find((d) => d.text.startsWith('@allowed'))!, 'string').map((n) => literal(n));
+    expect(allowed).toEqual(expect.arrayContaining(['eastus', 'westeurope', 'swedencentral', 'australiaeast']));
+    expect(allowed.every((region) => /^[a-z0-9]+$/.test(region!))).toBe(true);
+  });
+
+  it('the health probe is a parameter, off by default', () => {
+    expect(mainParam('healthProbe').text).toMatch(/bool = false$/);
+    const originGroup = properties(properties(resource('modules/front-door.bicep', 'originGroup')!.namedChildren.at(-1)!).get('properties')!);
+    expect(originGroup.get('healthProbeSettings')!.text).toMatch(/^healthProbe\s*\?[\s\S]*:\s*null$/);
+  });
+
+  it('host storage and Resource Manager follow the cloud deployed to', () => {
+    const settings = properties(variable(trees.get(join(infraDir, 'modules', 'app-settings.bicep'))!, 'appSettings')!);
+    expect(settings.has('AzureWebJobsStorage__accountName')).toBe(false);
+    expect(settings.get('AzureWebJobsStorage__blobServiceUri')?.text).toBe('hostStorage.properties.primaryEndpoints.blob');
+    expect(settings.get('RESOURCE_MANAGER_ENDPOINT')?.text).toBe('environment().resourceManager');
+    // No public-cloud host name is written anywhere: every endpoint comes from the deployed resources.
+    expect(files.filter((f) => /core\.windows\.net|management\.azure\.com|azurewebsites\.net/.test(readFileSync(f, 'utf8'))).map(rel)).toEqual([]);
+  });
+
+  it('azd waits after provisioning for the new role assignments, counting from the deployment', () => {
+    const azureYaml = readFileSync(join(repoRoot, 'azure.yaml'), 'utf8');
+    expect(azureYaml).toMatch(/^hooks:\n  postprovision:\n    posix:\n      shell: sh\n      run: node infra\/hooks\/wait-for-roles\.js\n    windows:\n      shell: pwsh\n      run: node infra\/hooks\/wait-for-roles\.js$/m);
+    expect(mainParam('deployedAt').text).toMatch(/= utcNow\(\)$/);
+    const output = descendants(trees.get(mainFile)!, 'output_declaration').find((o) => o.namedChildren[0].text === 'ROLES_ASSIGNED_AT');
+    expect(output?.namedChildren.at(-1)!.text).toBe('deployedAt');
+  });
+});

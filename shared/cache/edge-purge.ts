@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { Collection } from '../config/collection';
+import { EDGE_HINT_SEGMENT } from '../delivery/edge-hint';
+import { settings } from '../settings';
+import { appQueue, createOnce } from '../storage';
+import { purgeFrontDoor } from './front-door';
+
+/** A purge request as `GET /v1/files/purge/{requestId}` reports it. */
+export interface PurgeRecord {
+  url: string;
+  status: 'Pending' | 'Completed';
+  createdAt: string;
+  /** Why the edge purge failed (its latest try while Pending); the renditions were removed all the same. */
+  error?: string;
+}
+
+export const purgeRecords = new Collection<PurgeRecord>('purge');
+
+const edgePurgeMessage = z.object({ requestId: z.string().min(1), paths: z.array(z.string().startsWith('/')).min(1) });
+export type EdgePurgeMessage = z.infer<typeof edgePurgeMessage>;
+
+const purgeQueue = () => appQueue(settings().PURGE_QUEUE);
+const createQueue = createOnce(() => purgeQueue().createIfNotExists());
+
+/**
+ * Puts the edge purge on the purge queue; the queue-triggered function performs it, so an instance reclaimed after
+ * the response does not leave it undone. Base64, as the Functions host's queue trigger reads messages by default.
+ */
+export async function enqueueEdgePurge(message: EdgePurgeMessage): Promise<void> {
+  await createQueue();
+  await purgeQueue().sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+}
+
+/** The host hands the trigger a message that is JSON already parsed. */
+function readMessage(entry: unknown, log: (message: string) => void): EdgePurgeMessage | undefined {
+  const message = edgePurgeMessage.safeParse(entry);
+  // Retrying a message that can never be read would only fill the poison queue.
+  if (!message.success) log(`edge purge: dropped a queue message that is not an edge purge: ${message.error.issues[0]?.message}`);
+  return message.success ? message.data : undefined;
+}
+
+async function update(requestId: string, change: (record: PurgeRecord) => PurgeRecord): Promise<void> {
+  const row = await purgeRecords.get(requestId);
+  if (row) await purgeRecords.replace(requestId, change(row.value), row.etag);
+}
+
+/**
+ * The purge queue's trigger: purges Front Door (minutes), then marks the request Completed. A failure is recorded
+ * on the still Pending request and thrown, so the host tries the message again later and, after its last try,
+ * moves it to the poison queue.
+ */
+export async function performEdgePurge(entry: unknown, log: (message: string) => void): Promise<void> {
+  const message = readMessage(entry, log);
+  if (!message) return;
+  try {
+    // Auto-format requests are cached at the edge under the rewritten hint paths too.
+    await purgeFrontDoor(message.paths.flatMap((path) => [path, `/${EDGE_HINT_SEGMENT}/avif${path}`, `/${EDGE_HINT_SEGMENT}/webp${path}`]));
+  } catch (e) {
+    const error = `Front Door purge failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+    log(`edge purge ${message.requestId}: ${error}`);
+    await update(message.requestId, (record) => ({ ...record, error }));
+    throw new Error(error);
+  }
+  await update(message.requestId, ({ error: _, ...record }) => ({ ...record, status: 'Completed' }));
+}
+
+/**
+ * The poison queue's trigger: every try failed. ImageKit's statuses are only Pending and Completed, so the request
+ * is Completed with the last error.
+ */
+export async function recordFailedEdgePurge(entry: unknown, log: (message: string) => void): Promise<void> {
+  const message = readMessage(entry, log);
+  if (!message) return;
+  log(`edge purge ${message.requestId}: gave up after the last try`);
+  await update(message.requestId, (record) => ({ ...record, status: 'Completed', error: record.error ?? 'Front Door purge failed' }));
+}

@@ -1,0 +1,25 @@
+/** The credential's class name; each case loads the module (and @azure/identity) afresh, as the credential is made once per process. */
+function credentialWith(env: Record<string, string | undefined>): string {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];
+  try {
+    let made = '';
+    jest.isolateModules(() => {
+      made = (require('../../shared/identity') as typeof import('../../shared/identity')).appIdentity().constructor.name;
+    });
+    return made;
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('appIdentity', () => {
+  it('is only the managed identity where App Service provides one', () => {
+    expect(credentialWith({ IDENTITY_ENDPOINT: 'http://127.0.0.1:41234/msi/token', IDENTITY_HEADER: 'x' })).toBe('ManagedIdentityCredential');
+  });
+
+  it('is DefaultAzureCredential (a developer login) elsewhere', () => {
+    expect(credentialWith({ IDENTITY_ENDPOINT: undefined, IDENTITY_HEADER: undefined })).toBe('DefaultAzureCredential');
+  });
+});
