@@ -138,6 +138,25 @@ describe('fo-face', () => {
   });
 });
 
+describe('the face region', () => {
+  const image = { width: 400, height: 300 };
+  const face = (left: number, top: number, side: number) => ({ left, top, width: side, height: side, score: 0.9 });
+
+  it('holds every face with the margin, centred on them', () => {
+    const region = faceRegion([face(100, 100, 20), face(180, 120, 20)], image, 1);
+    // The union is 100x40 at (100,100); grown 1.8 times around its centre (150,120).
+    expect(region).toEqual({ left: 60, top: 84, width: 180, height: 72 });
+  });
+
+  it('takes the output shape, shrinks to fit the image, and slides inside it', () => {
+    expect(faceRegion([face(100, 100, 50)], image, 1, 2)).toEqual({ left: 35, top: 80, width: 180, height: 90 });
+    // Tall and loose: more than the image holds, so it shrinks to the full height and keeps its shape.
+    expect(faceRegion([face(10, 10, 100)], image, 0.25, 0.5)).toEqual({ left: 0, top: 0, width: 150, height: 300 });
+    // At the bottom-right corner: slid back inside.
+    expect(faceRegion([face(370, 270, 30)], image, 1, 1)).toEqual({ left: 346, top: 246, width: 54, height: 54 });
+  });
+});
+
 describe('the face model', () => {
   const root = path.join(__dirname, '..', '..');
   const blocker = path.join(root, 'test', 'helpers', 'no-network.js');
