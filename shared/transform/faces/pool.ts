@@ -42,6 +42,7 @@ export class DetectorPool {
 
   constructor(private readonly size = Math.min(2, availableParallelism())) {}
 
+  /** The faces in `image`, whose pixel buffer moves to the worker (it is detached here): pass a buffer of its own. */
   detect(image: RgbImage, timeoutMs: number): Promise<FaceBox[]> {
     const slot = this.pick();
     const id = this.nextId++;
