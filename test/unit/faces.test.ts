@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { closeFaceDetector } from '../../shared/transform/faces/detect';
-import { DetectorPool } from '../../shared/transform/faces/pool';
+import { DetectionTimeout, DetectorPool } from '../../shared/transform/faces/pool';
 import { faceRegion, type Region } from '../../shared/transform/faces/region';
 import { parseTransformation } from '../../shared/transform/params';
 import { render, type RenderOptions } from '../../shared/transform/render';
@@ -138,6 +138,22 @@ describe('fo-face', () => {
   });
 });
 
+describe('the detector pool', () => {
+  it('a detection past its time fails as a timeout and ends its worker; the next one starts afresh', async () => {
+    const pool = new DetectorPool(1);
+    const { data, info } = await sharp(fixture('camera.jpg')).raw().toBuffer({ resolveWithObject: true });
+    const image = () => ({ data: new Uint8Array(data), width: info.width, height: info.height });
+    try {
+      // No worker starts, loads the model and detects within a millisecond.
+      await expect(pool.detect(image(), 1)).rejects.toBeInstanceOf(DetectionTimeout);
+      const faces = await pool.detect(image(), 60_000);
+      expect(faces).toHaveLength(1);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('the face region', () => {
   const image = { width: 400, height: 300 };
   const face = (left: number, top: number, side: number) => ({ left, top, width: side, height: side, score: 0.9 });
@@ -169,7 +185,7 @@ describe('the face model', () => {
     return spawnSync(process.execPath, ['-r', blocker, '-e', `${hook}\n${script}`], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
   }
 
-  it('loads from the package’s own files and detects with every outgoing connection refused', () => {
+  it('loads from the package’s own files and detects, off the main thread, with every outgoing connection refused', () => {
     const run = offline(`
       const sharp = require('sharp');
       const { findFaces, closeFaceDetector } = require('./shared/transform/faces/detect.ts');
@@ -177,11 +193,14 @@ describe('the face model', () => {
         const { data, info } = await sharp('test/fixtures/faces/camera.jpg').raw().toBuffer({ resolveWithObject: true });
         const faces = await findFaces({ data, width: info.width, height: info.height, channels: info.channels });
         await closeFaceDetector();
-        console.log(JSON.stringify(faces));
+        // The model runs in the workers: this thread never loads TensorFlow.js.
+        const tfjsHere = Object.keys(require.cache).some((file) => file.includes('@tensorflow'));
+        console.log(JSON.stringify({ faces, tfjsHere }));
       })().catch((error) => { console.error(error); process.exit(1); });`);
     expect(run.stderr).not.toContain('NETWORK ATTEMPT');
     expect(run.status).toBe(0);
-    const faces = JSON.parse(run.stdout) as Region[];
+    const { faces, tfjsHere } = JSON.parse(run.stdout) as { faces: Region[]; tfjsHere: boolean };
+    expect(tfjsHere).toBe(false);
     // camera.jpg's face, as the corpus's note gives it: (182,127,72,72).
     expect(faces).toHaveLength(1);
     expect(Math.abs(faces[0].left - 182) + Math.abs(faces[0].top - 127)).toBeLessThan(6);
