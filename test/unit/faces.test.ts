@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { closeFaceDetector } from '../../shared/transform/faces/detect';
 import { DetectionTimeout, DetectorPool } from '../../shared/transform/faces/pool';
 import { faceRegion, type Region } from '../../shared/transform/faces/region';
-import { parseTransformation } from '../../shared/transform/params';
+import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { planGeometry } from '../../shared/transform/plan';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
 // Settings are read on first use, after these are in place; storage is never reached here.
@@ -135,6 +136,21 @@ describe('fo-face', () => {
     } finally {
       detect.mockRestore();
     }
+  });
+});
+
+describe('fo-face and z in the grammar and the plan', () => {
+  const plan = (text: string) => planGeometry(parseTransformation(text)[0], { original: { width: 800, height: 600 }, input: { width: 800, height: 600 } });
+
+  it('plans a face crop with the sides asked for and the zoom', () => {
+    expect(plan('w-300,h-200,fo-face,z-2')).toEqual([{ op: 'face', width: 300, height: 200, zoom: 2 }]);
+    expect(plan('w-200,ar-2-1,fo-face')).toEqual([{ op: 'face', width: 200, height: 100, zoom: 1 }]);
+    expect(plan('fo-face,z-0.5')).toEqual([{ op: 'face', width: undefined, height: undefined, zoom: 0.5 }]);
+  });
+
+  it('has one canonical text: z-1 is the default, parameters in order', () => {
+    expect(canonicalTransformation(parseTransformation('z-2,fo-face,w-100'))).toBe('fo-face,w-100,z-2');
+    expect(canonicalTransformation(parseTransformation('fo-face,z-1'))).toBe('fo-face');
   });
 });
 
