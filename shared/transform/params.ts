@@ -11,8 +11,8 @@ export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
 export type FormatParam = OutputFormat | 'auto' | 'orig';
 export type Crop = 'maintain_ratio' | 'force' | 'at_max' | 'at_max_enlarge' | 'at_least' | 'maintain_ratio_no_enlarge';
 export type CropMode = 'pad_resize' | 'pad_resize_no_enlarge' | 'extract' | 'pad_extract';
-/** `fo-*` positions; `auto` is libvips' attention strategy. */
-export type Focus = 'center' | 'top' | 'left' | 'bottom' | 'right' | 'top_left' | 'top_right' | 'bottom_left' | 'bottom_right' | 'auto';
+/** `fo-*` positions; `auto` is libvips' attention strategy, `face` the region holding the detected faces. */
+export type Focus = 'center' | 'top' | 'left' | 'bottom' | 'right' | 'top_left' | 'top_right' | 'bottom_left' | 'bottom_right' | 'auto' | 'face';
 /** A width or height: absolute pixels, a fraction (0 < f < 1) of the step's input side, or an expression. */
 export type Dimension = { px: number } | { fraction: number } | { expr: Expression };
 /** `bg`: a colour, or the image's dominant colour. */
@@ -69,7 +69,7 @@ export interface Conditional {
 }
 
 /** Where a layer goes on its base: the nine positions of `lfo`, and the anchors of `lap`. */
-export type LayerAnchor = Exclude<Focus, 'auto'>;
+export type LayerAnchor = Exclude<Focus, 'auto' | 'face'>;
 
 export type TextTag = 'b' | 'i' | 'strikethrough';
 
@@ -147,6 +147,8 @@ export interface Step {
   c?: Crop;
   cm?: CropMode;
   fo?: Focus;
+  /** `z`, with `fo-face` only: above 1 frames the faces tighter, below 1 looser. */
+  z?: number;
   x?: Amount;
   y?: Amount;
   xc?: Amount;
@@ -472,10 +474,10 @@ const specs: ParamSpec[] = [
   choice('f', ['auto', 'orig', 'jpeg', 'png', 'webp', 'avif', 'gif'], { jpg: 'jpeg' }),
   choice('fl', ['h', 'v', 'h_v'], { v_h: 'h_v' }),
   field('fo', 'fo', (value) => {
-    const positions: readonly Focus[] = ['center', 'top', 'left', 'bottom', 'right', 'top_left', 'top_right', 'bottom_left', 'bottom_right', 'auto'];
+    const positions: readonly Focus[] = ['center', 'top', 'left', 'bottom', 'right', 'top_left', 'top_right', 'bottom_left', 'bottom_right', 'auto', 'face'];
     if ((positions as readonly string[]).includes(value)) return value as Focus;
     if (value === 'custom') throw unsupported('"fo-custom" needs stored focus areas (customCoordinates), which this server does not keep');
-    if (/^[a-z][A-Za-z]*$/.test(value)) throw unsupported(`"fo-${value}" needs a face or object detection model, which this server does not have; use fo-auto`);
+    if (/^[a-z][A-Za-z]*$/.test(value)) throw unsupported(`"fo-${value}" needs an object detection model, which this server does not have; use fo-face or fo-auto`);
     throw invalid('fo', value, `one of ${positions.join(', ')}`);
   }, (fo) => (fo === 'center' ? undefined : fo)),
   dimension('h'),
@@ -504,6 +506,11 @@ const specs: ParamSpec[] = [
   amountField('xc'),
   amountField('y'),
   amountField('yc'),
+  field('z', 'z', (value) => {
+    const z = readLiteral('z', value, { min: 0, max: 100 }, 'a zoom above 0 and at most 100, for example z-0.5 or z-2');
+    if (z === 0) throw invalid('z', value, 'a zoom above 0 and at most 100, for example z-0.5 or z-2');
+    return z;
+  }, (z) => (z === 1 ? undefined : numberText(z))),
 ];
 
 /** ImageKit parameters that need a generative or detection model: refused with that reason. */
@@ -514,7 +521,7 @@ const needsModel = ['e-upscale', 'e-retouch', 'e-genvar', 'e-dropshadow', 'e-cha
  * rather than an image that silently ignores it.
  */
 const unimplemented = [
-  'z', 'pg', 'dn', 'idn', 'e-distort',
+  'pg', 'dn', 'idn', 'e-distort',
   'l-video', 'l-subtitles', 'fol', 'fsh',
   'vc', 'ac', 'so', 'eo', 'du', 'sr',
 ];
@@ -788,6 +795,7 @@ function parseStep(text: string, depth: number): Step {
     seen.add(parts.key);
     spec.read(step, parts.value);
   }
+  if (step.z !== undefined && step.fo !== 'face') throw badParam('Parameter "z" zooms around the faces: it needs fo-face in the same step');
   return step;
 }
 

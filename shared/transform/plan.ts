@@ -25,8 +25,17 @@ export interface PlanContext extends Sizes {
 export type Geometry =
   | ({ op: 'resize' } & Size)
   | ({ op: 'cover'; focus: Focus } & Size)
+  | FaceCrop
   | { op: 'extract'; left: number; top: number; width: number; height: number }
   | { op: 'extend'; top: number; right: number; bottom: number; left: number; background: Background };
+
+/** `fo-face`: the region around the faces, to be found in the pixels, resized to the sides given (none, one or both). */
+export interface FaceCrop {
+  op: 'face';
+  width?: number;
+  height?: number;
+  zoom: number;
+}
 
 /** ImageKit ignores `dpr` when it would push a side below 1 or above this many pixels. */
 const DPR_MAX_SIDE = 5000;
@@ -158,6 +167,11 @@ function extract(step: Step, ctx: PlanContext, w: number | undefined, h: number 
 export function planGeometry(step: Step, ctx: PlanContext): Geometry[] {
   const { w, h } = requestedBox(step, ctx);
   const { input } = ctx;
+  if (step.fo === 'face') {
+    const other = step.cm ? `cm-${step.cm}` : step.c && step.c !== 'maintain_ratio' ? `c-${step.c}` : undefined;
+    if (other) throw badParam(`"fo-face" crops around the faces, then resizes: it does not combine with ${other}`);
+    return [{ op: 'face', width: w, height: h, zoom: step.z ?? 1 }];
+  }
   if (step.cm === 'extract' || step.cm === 'pad_extract') return w === undefined && h === undefined ? [] : extract(step, ctx, w, h);
   if (w === undefined && h === undefined) return [];
   const crop = step.c ?? 'maintain_ratio';
@@ -194,5 +208,10 @@ export function planGeometry(step: Step, ctx: PlanContext): Geometry[] {
 
 /** The size an image has after the geometry. */
 export function sizeAfter(geometry: Geometry[], input: Size): Size {
-  return geometry.reduce<Size>((size, g) => (g.op === 'extend' ? { width: size.width + g.left + g.right, height: size.height + g.top + g.bottom } : { width: g.width, height: g.height }), input);
+  return geometry.reduce<Size>((size, g) => {
+    if (g.op === 'extend') return { width: size.width + g.left + g.right, height: size.height + g.top + g.bottom };
+    // A face crop's other sides are known once the faces are: at most the image's, checked again then.
+    if (g.op === 'face') return { width: g.width ?? size.width, height: g.height ?? size.height };
+    return { width: g.width, height: g.height };
+  }, input);
 }

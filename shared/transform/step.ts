@@ -2,6 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import { badParam } from '../http/errors';
 import { TRANSPARENT, type Colour } from './colour';
 import { linearGradient, roundedMask } from './draw';
+import { faceGeometry } from './faces/crop';
 import { evaluate } from './expression';
 import type { Background, BlurredBackground, ColourReplace, Focus, Shadow, Step } from './params';
 import { eachFrame, frameSize, hasAlpha, open, toFrame, type Frame, type Picture } from './picture';
@@ -10,7 +11,7 @@ import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Size, t
 /** ImageKit refuses e-shadow on inputs over 2 megapixels. */
 const SHADOW_MAX_PIXELS = 2_000_000;
 
-const GRAVITY: Record<Exclude<Focus, 'auto'>, string> = {
+const GRAVITY: Record<Exclude<Focus, 'auto' | 'face'>, string> = {
   center: 'centre',
   top: 'north',
   bottom: 'south',
@@ -80,15 +81,22 @@ async function extend(p: Picture, edges: { top: number; right: number; bottom: n
 type Resize = Extract<Geometry, { op: 'resize' | 'cover' }>;
 
 const resizer = (g: Resize) => (s: Sharp) =>
-  g.op === 'resize' ? s.resize(g.width, g.height, { fit: 'fill' }) : s.resize(g.width, g.height, { fit: 'cover', position: GRAVITY[g.focus as Exclude<Focus, 'auto'>] });
+  g.op === 'resize' ? s.resize(g.width, g.height, { fit: 'fill' }) : s.resize(g.width, g.height, { fit: 'cover', position: GRAVITY[g.focus as Exclude<Focus, 'auto' | 'face'>] });
 
 /** A resize that is one sharp call on any pipeline, so it can also run while decoding; undefined for the others. */
 export function plainResize(g: Geometry): ((s: Sharp) => Sharp) | undefined {
   return g.op === 'resize' || (g.op === 'cover' && g.focus !== 'auto') ? resizer(g) : undefined;
 }
 
-async function geometry(p: Picture, g: Geometry): Promise<Picture> {
+async function geometry(p: Picture, g: Geometry, check: SizeCheck): Promise<Picture> {
   switch (g.op) {
+    case 'face': {
+      const plan = await faceGeometry(p, g);
+      check(sizeAfter(plan, frameSize(p)));
+      let cropped = p;
+      for (const step of plan) cropped = await geometry(cropped, step, check);
+      return cropped;
+    }
     case 'resize':
     case 'cover':
       return g.op === 'cover' && g.focus === 'auto' ? attentionCover(p, g) : eachFrame(p, resizer(g));
@@ -194,7 +202,7 @@ export async function applyStep(input: Picture, step: Step, sizes: Sizes, check:
   // `planned` is the geometry left to do when the caller planned this step and began it while decoding.
   const plan = planned ?? planGeometry(step, { ...sizes, input: frameSize(p) });
   if (!planned) check(sizeAfter(plan, frameSize(p)));
-  for (const g of plan) p = await geometry(p, g);
+  for (const g of plan) p = await geometry(p, g, check);
 
   if (typeof step.rt === 'number' && step.rt !== 0) p = await rotate(p, step.rt);
   if (step.fl) {

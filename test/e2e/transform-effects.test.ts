@@ -183,7 +183,7 @@ describe('effects and output parameters, decoded over HTTP', () => {
   });
 
   it('AI parameters are 400 EUNSUPPORTED naming the parameter', async () => {
-    for (const tr of ['e-bgremove', 'e-upscale', 'e-genvar', 'fo-face', 'bg-genfill']) {
+    for (const tr of ['e-bgremove', 'e-upscale', 'e-genvar', 'fo-person', 'bg-genfill']) {
       const response = await t.get(`/tr:${tr}/photo.png`);
       expect(response.status).toBe(400);
       expect(response.headers.get('ik-error')).toMatch(new RegExp(`^EUNSUPPORTED - .*${tr.split('-').slice(0, 2).join('-')}`));

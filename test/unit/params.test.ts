@@ -59,7 +59,10 @@ describe('transformation parser', () => {
     ['oi-logo.png', 'EBADPARAM', '"oi-logo.png"'],
     ['bl-101', 'EBADPARAM', '"bl"'],
     ['e-bgremove', 'EUNSUPPORTED', 'AI model'],
-    ['fo-face', 'EUNSUPPORTED', 'fo-face'],
+    ['fo-person', 'EUNSUPPORTED', 'fo-person'],
+    ['z-2', 'EBADPARAM', 'fo-face'],
+    ['fo-face,z-0', 'EBADPARAM', '"z"'],
+    ['fo-face,z-abc', 'EBADPARAM', '"z"'],
     ['l-video,i-a.mp4,l-end', 'EUNSUPPORTED', '"l-video"'],
     ['W-300', 'EBADPARAM', '"W-300"'],
   ])('%s is refused with %s naming %s', (text, code, named) => {
