@@ -12,7 +12,8 @@ describe('bounded transforms: a burst of cold requests on large photos', () => {
     await serveDemoFromDefaultEndpoint(app, client);
     const large = await (await photoLike(4000, 3000, 7)).jpeg({ quality: 90 }).toBuffer();
     await app.blobs.getContainerClient('photos').getBlockBlobClient('large/photo.jpg').uploadData(large);
-  });
+    // Making a 12 MP photo-like image takes most of a minute on a busy 2-core machine.
+  }, 180_000);
   afterAll(() => app.close());
 
   it('64 concurrent cold requests give 200 or 503 with Retry-After, never another 5xx, and the app keeps answering', async () => {
