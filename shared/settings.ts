@@ -68,7 +68,7 @@ const schema = z.object({
   /** Memory per instance for transformation jobs, each admitted by its estimated cost; sized for a 2 GB instance. */
   MEMORY_BUDGET_MB: positiveInt.default(1024),
   /** Memory per instance for originals and layer images being downloaded and transformed, apart from MEMORY_BUDGET_MB. */
-  DOWNLOAD_BUDGET_MB: positiveInt.default(256),
+  DOWNLOAD_BUDGET_MB: positiveInt.default(128),
   /** Time to establish each connection to a web origin (WEB_FOLDER, WEB_PROXY). */
   ORIGIN_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
   /** Time for a whole origin fetch: connections, redirects, headers and body. */
