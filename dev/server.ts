@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
-import { createRouter } from './router';
+import { createRouter, kestrelPath } from './router';
 
 /** Loads every compiled function file, as the Functions host does through package.json `main`. */
 export function loadFunctions(): Map<string, HttpFunctionOptions> {
@@ -32,9 +32,8 @@ function forwardedFor(req: http.IncomingMessage): string {
 }
 
 /**
- * The request body as a stream the handler pulls from, as the Functions host passes it with HTTP streams enabled:
- * nothing is read unless the handler reads it, so a request refused first (401, 413 from Content-Length) never
- * costs its body, and a handler that stops reading (a body over its cap) stops the upload.
+ * The request body as a stream the handler pulls from: nothing is read unless the handler reads it, so a request
+ * refused first (401, 413 from Content-Length) never costs its body, and a handler that stops reading (a body over its cap) stops the upload.
  */
 function pulledBody(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -96,12 +95,15 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
         res.writeHead(status ?? 400, headers as Record<string, string>).end(body as string);
         return;
       }
-      const matched = route(method, url.pathname);
-      if (matched === undefined || matched === 'method-not-allowed') {
-        res.writeHead(matched ? 405 : 404, { 'content-type': 'text/plain' }).end(matched ? 'Method Not Allowed' : 'Not Found');
+      // Routed on the path as Kestrel decodes it; a request no route takes is the host's empty 404.
+      const decodedPath = kestrelPath(rawPath);
+      const matched = decodedPath === undefined ? undefined : route(method, decodedPath);
+      if (!matched) {
+        res.writeHead(decodedPath === undefined ? 400 : 404, { 'content-length': '0' }).end();
         return;
       }
-      const body = method === 'GET' || method === 'HEAD' ? undefined : pulledBody(req);
+      // As the Functions host does: a body is passed on only when Content-Length declares one.
+      const body = method === 'GET' || method === 'HEAD' || !(Number(req.headers['content-length']) > 0) ? undefined : pulledBody(req);
       const headers = { ...toHeaders(req.headers), 'x-forwarded-for': forwardedFor(req) };
       // `nativeRequest` is how the library itself builds a request around a streamed body; the public init only takes bytes.
       const nativeRequest = new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
