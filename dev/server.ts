@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
-import { createRouter, kestrelPath } from './router';
+import { createRouter, hostUrlPath, kestrelPath } from './router';
 
 /** Loads every compiled function file, as the Functions host does through package.json `main`. */
 export function loadFunctions(): Map<string, HttpFunctionOptions> {
@@ -83,8 +83,6 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
   const route = createRouter(loadFunctions());
   const server = http.createServer(async (req, res) => {
     try {
-      // Concatenated, not resolved: a target such as `//a/b.jpg` is a path here, not a host.
-      const url = new URL(`http://${req.headers.host ?? `${host}:${port}`}${req.url ?? '/'}`);
       const method = (req.method ?? 'GET').toUpperCase();
       // URL parsing folds `/a/../b` into `/b`; a target that needs folding is refused instead, as delivery refuses
       // a dot segment in any other encoding.
@@ -95,13 +93,17 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
         res.writeHead(status ?? 400, headers as Record<string, string>).end(body as string);
         return;
       }
-      // Routed on the path as Kestrel decodes it; a request no route takes is the host's empty 404.
+      // Routed on the path as Kestrel decodes it; a path Kestrel refuses is its empty 400, one no route takes the
+      // host's empty 404.
       const decodedPath = kestrelPath(rawPath);
       const matched = decodedPath === undefined ? undefined : route(method, decodedPath);
-      if (!matched) {
+      if (decodedPath === undefined || !matched) {
         res.writeHead(decodedPath === undefined ? 400 : 404, { 'content-length': '0' }).end();
         return;
       }
+      // The URL the Functions host hands over: its decoded path escaped again, the query as sent.
+      const target = `${hostUrlPath(decodedPath)}${(req.url ?? '/').slice(rawPath.length)}`;
+      const url = new URL(`http://${req.headers.host ?? `${host}:${port}`}${target}`);
       // As the Functions host does: a body is passed on only when Content-Length declares one.
       const body = method === 'GET' || method === 'HEAD' || !(Number(req.headers['content-length']) > 0) ? undefined : pulledBody(req);
       const headers = { ...toHeaders(req.headers), 'x-forwarded-for': forwardedFor(req) };
