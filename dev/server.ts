@@ -45,7 +45,7 @@ function forwardedFor(req: http.IncomingMessage): string {
 
 /**
  * The request body as a stream the handler pulls from: nothing is read unless the handler reads it, so a request
- * refused first (401, 413 from Content-Length) never costs its body, and a handler that stops reading (a body over its cap) stops the upload.
+ * refused first (401, 411, 413 from Content-Length) never costs its body.
  */
 function pulledBody(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;

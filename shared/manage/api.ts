@@ -27,7 +27,7 @@ export function json(status: number, body: unknown, requestId: string, headers: 
   };
 }
 
-/** The body's bytes, read only up to the cap: a body longer than its Content-Length said is cut off with 413. */
+/** The body's bytes, never more than the cap whatever Content-Length declared: past it, 413. */
 async function readCapped(request: HttpRequest): Promise<Buffer> {
   if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
