@@ -88,13 +88,6 @@ export function kestrelPath(rawPath: string): string | undefined {
   }
 }
 
-/**
- * A decoded path escaped again as ASP.NET Core's PathString does when the host builds the URL it hands the worker:
- * characters a path may hold and `%XX` triplets stay as they are, every other character is escaped as UTF-8.
- */
-export const hostUrlPath = (path: string) =>
-  path.replace(/%[0-9A-Fa-f]{2}|[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/gu, (found) => (found.length === 3 && found.startsWith('%') ? found : encodeURIComponent(found)));
-
 /** ASP.NET Core's path tokenizer: segments between slashes, empty ones kept, one trailing slash ignored. */
 function tokenize(path: string): { text: string; offset: number }[] {
   if (path.length <= 1) return [];

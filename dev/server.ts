@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
-import { createRouter, hostUrlPath, kestrelPath } from './router';
+import { createRouter, kestrelPath } from './router';
 
 /**
  * Loads every compiled function file, as the Functions host does through package.json `main`. Outside the host,
@@ -113,9 +113,9 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
         res.writeHead(decodedPath === undefined ? 400 : 404, { 'content-length': '0' }).end();
         return;
       }
-      // The URL the Functions host hands over: its decoded path escaped again, the query as sent.
-      const target = `${hostUrlPath(decodedPath)}${(req.url ?? '/').slice(rawPath.length)}`;
-      const url = new URL(`http://${req.headers.host ?? `${host}:${port}`}${target}`);
+      // The target as sent, concatenated rather than resolved. The Functions host rebuilds it from the decoded path
+      // instead; signatures allow for that (shared/security/signature.ts).
+      const url = new URL(`http://${req.headers.host ?? `${host}:${port}`}${req.url ?? '/'}`);
       // As the Functions host does: a body is passed on only when Content-Length declares one.
       const body = method === 'GET' || method === 'HEAD' || !(Number(req.headers['content-length']) > 0) ? undefined : pulledBody(req);
       const headers = { ...toHeaders(req.headers), 'x-forwarded-for': forwardedFor(req) };
