@@ -5,7 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
-  setupFiles: ['<rootDir>/test/helpers/quiet-functions-test-mode.ts'],
   // The plain totals line comes last, after jest's own summary.
   reporters: ['<rootDir>/test/helpers/summary-reporter.js', 'default'],
 };

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   const host = await startLocalHost(Number(env.PORT ?? 7071), env.HOST ?? '127.0.0.1');
   closeHost = host.close;
   console.log(`\nImage CDN listening on ${host.url}${seeded ? ' (demo seeded)' : ''}`);
+  console.log('This local host runs the same function handlers as the Azure Functions host (`func start`), routed as that host routes them.');
   console.log('Try:');
   for (const example of [
     '/sample/plant.jpg',

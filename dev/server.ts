@@ -8,13 +8,25 @@ import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
 import { startUp } from '../shared/startup';
 import { startQueueFunctions } from './queue-host';
-import { createRouter } from './router';
+import { createRouter, kestrelPath } from './router';
 
-/** Loads every compiled function file, as the Functions host does through package.json `main`. */
+/**
+ * Loads every compiled function file, as the Functions host does through package.json `main`. Outside the host,
+ * `@azure/functions` warns at each registration that it is in test mode and skips it: expected here, since this
+ * host routes to the handlers itself, so exactly those lines are dropped.
+ */
 export function loadFunctions(): typeof import('../functions/register') {
   const dir = path.resolve(__dirname, '..', 'functions');
-  for (const file of fs.readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))) {
-    require(path.join(dir, file));
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && args[0].startsWith('WARNING: ') && args[0].includes('"@azure/functions" package'))) warn(...args);
+  };
+  try {
+    for (const file of fs.readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))) {
+      require(path.join(dir, file));
+    }
+  } finally {
+    console.warn = warn;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(dir, 'register')) as typeof import('../functions/register');
@@ -34,9 +46,8 @@ function forwardedFor(req: http.IncomingMessage): string {
 }
 
 /**
- * The request body as a stream the handler pulls from, as the Functions host passes it with HTTP streams enabled:
- * nothing is read unless the handler reads it, so a request refused first (401, 413 from Content-Length) never
- * costs its body, and a handler that stops reading (a body over its cap) stops the upload.
+ * The request body as a stream the handler pulls from: nothing is read unless the handler reads it, so a request
+ * refused first (401, 411, 413 from Content-Length) never costs its body.
  */
 function pulledBody(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -91,8 +102,6 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
   const queues = valid ? startQueueFunctions(queueFunctions) : undefined;
   const server = http.createServer(async (req, res) => {
     try {
-      // Concatenated, not resolved: a target such as `//a/b.jpg` is a path here, not a host.
-      const url = new URL(`http://${req.headers.host ?? `${host}:${port}`}${req.url ?? '/'}`);
       const method = (req.method ?? 'GET').toUpperCase();
       // URL parsing folds `/a/../b` into `/b`; a target that needs folding is refused instead, as delivery refuses
       // a dot segment in any other encoding.
@@ -103,12 +112,19 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
         res.writeHead(status ?? 400, headers as Record<string, string>).end(body as string);
         return;
       }
-      const matched = route(method, url.pathname);
-      if (matched === undefined || matched === 'method-not-allowed') {
-        res.writeHead(matched ? 405 : 404, { 'content-type': 'text/plain' }).end(matched ? 'Method Not Allowed' : 'Not Found');
+      // Routed on the path as Kestrel decodes it; a path Kestrel refuses is its empty 400, one no route takes the
+      // host's empty 404.
+      const decodedPath = kestrelPath(rawPath);
+      const matched = decodedPath === undefined ? undefined : route(method, decodedPath);
+      if (decodedPath === undefined || !matched) {
+        res.writeHead(decodedPath === undefined ? 400 : 404, { 'content-length': '0' }).end();
         return;
       }
-      const body = method === 'GET' || method === 'HEAD' ? undefined : pulledBody(req);
+      // The target as sent, concatenated rather than resolved. The Functions host rebuilds it from the decoded path
+      // instead; signatures allow for that (shared/security/signature.ts).
+      const url = new URL(`http://${req.headers.host ?? `${host}:${port}`}${req.url ?? '/'}`);
+      // As the Functions host does: a body is passed on only when Content-Length declares one.
+      const body = method === 'GET' || method === 'HEAD' || !(Number(req.headers['content-length']) > 0) ? undefined : pulledBody(req);
       const headers = { ...toHeaders(req.headers), 'x-forwarded-for': forwardedFor(req) };
       // `nativeRequest` is how the library itself builds a request around a streamed body; the public init only takes bytes.
       const nativeRequest = new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);

@@ -1,5 +1,6 @@
 import { deliver } from '../shared/delivery/handler';
 import { registerHttp } from './register';
 
-// Catch-all: the host matches the more specific management and health routes first.
-registerHttp('delivery', { route: '{*path}', methods: ['GET', 'HEAD', 'OPTIONS'], authLevel: 'anonymous', handler: deliver });
+// The catch-all, named to sort last: the Functions host tries routes in function-name order, so the management and
+// health functions must come first.
+registerHttp('zDelivery', { route: '{*path}', methods: ['GET', 'HEAD', 'OPTIONS'], authLevel: 'anonymous', handler: deliver });

@@ -27,7 +27,7 @@ export function json(status: number, body: unknown, requestId: string, headers: 
   };
 }
 
-/** The body's bytes, read only up to the cap: a larger body (chunked, or with a false Content-Length) is cut off with 413. */
+/** The body's bytes, never more than the cap whatever Content-Length declared: past it, 413. */
 async function readCapped(request: HttpRequest): Promise<Buffer> {
   if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
@@ -45,7 +45,14 @@ async function readCapped(request: HttpRequest): Promise<Buffer> {
   }
 }
 
+/**
+ * The JSON body a write needs. The Functions host passes a body on only when the request declares a
+ * Content-Length above 0, so one sent without it (chunked) would arrive empty: it is refused with 411 by name.
+ */
 export async function readJson(request: HttpRequest): Promise<unknown> {
+  if (request.headers.get('content-length') === null) {
+    throw new ApiError(411, 'Length Required: send the body with a Content-Length header; a body without one (Transfer-Encoding: chunked) does not reach this API');
+  }
   const bytes = await readCapped(request);
   let text: string;
   try {

@@ -67,7 +67,7 @@ describe('fuzz: random and mutated delivery URLs against the running app', () =>
     });
   }
 
-  it('3000 requests: no 5xx, and the app answers normally afterwards', async () => {
+  it('3000 requests: no 5xx other than a deliberate 503, and the app answers normally afterwards', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
     console.log(`fuzz seed ${seed} (set FUZZ_SEED to replay)`);
     const { int, pick } = random(seed);
@@ -119,7 +119,8 @@ describe('fuzz: random and mutated delivery URLs against the running app', () =>
           throw error;
         }
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        if (status >= 500) failures.push(`${status} ${target}`);
+        // 503 is the deliberate answer when memory or slots are taken (huge sizes from the fuzzer), never another 5xx.
+        if (status >= 500 && status !== 503) failures.push(`${status} ${target}`);
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));

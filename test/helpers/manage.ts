@@ -3,7 +3,7 @@ import type { TestApp } from './app';
 export interface ApiResponse {
   status: number;
   headers: Headers;
-  /** The JSON body; a plain-text body (the host's own 404 and 405) as `{ text }`. */
+  /** The JSON body; any other body (the host's own empty 404) as `{ text }`. */
   json: { message?: string; id?: string; [field: string]: unknown };
 }
 
