@@ -8,6 +8,7 @@ import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsu
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
 import { authorizeDelivery } from '../security/access';
+import { sameRequest } from '../security/signature';
 import { secureOutput } from '../security/svg';
 import { admitTransform, downloadMemory } from '../security/transform-limiter';
 import { settings } from '../settings';
@@ -18,7 +19,7 @@ import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';
-import { readEdgeHint } from './edge-hint';
+import { readEdgeHint, type EdgeHint } from './edge-hint';
 import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions, type Original } from './fetch-original';
 import { downloadLayers } from './layers';
 import { asIs, needsPixels } from './passthrough';
@@ -109,17 +110,28 @@ function notModified(request: HttpRequest, rendition: Rendition): boolean {
   return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
 }
 
+/**
+ * The request URL to read, without Front Door's format hint. The Functions host decodes the path and encodes it
+ * again before the app sees it; App Service also passes the target as the client sent it, and where that is the
+ * same request it is read instead, so signatures and doubly encoded values (layer URLs) see the client's spelling.
+ */
+function clientTarget(request: HttpRequest): EdgeHint {
+  const received = readEdgeHint(request.url);
+  const unencoded = request.headers.get(UNENCODED_URL_HEADER);
+  if (!unencoded?.startsWith('/')) return received;
+  const sent = readEdgeHint(`${new URL(request.url).origin}${unencoded}`);
+  return sameRequest(sent.url, received.url) ? sent : received;
+}
+
 async function handle(request: HttpRequest, requestId: string, log: (m: string) => void): Promise<HttpResponseInit> {
   const timing = new ServerTiming();
   const config = await deliveryConfig();
-  const hint = readEdgeHint(request.url);
+  const hint = clientTarget(request);
   const resolved = resolveUrl(hint.url, config);
   const { url, request: parsed } = resolved;
   const s = settings();
-  // Access is decided here, on every request, before any cache is read. App Service passes the target as the
-  // client sent it beside the re-encoded URL; the signature may be over either spelling of the same request.
-  const unencoded = request.headers.get(UNENCODED_URL_HEADER);
-  const access = authorizeDelivery(hint.url, parsed, undefined, unencoded ? [readEdgeHint(`${url.origin}${unencoded}`).url] : []);
+  // Access is decided here, on every request, before any cache is read.
+  const access = authorizeDelivery(hint.url, parsed);
   checkProxyAccess(config, parsed, access.signed);
   const accept = hint.accept ?? request.headers.get('accept') ?? '';
   // An original served as it is does not depend on Accept.

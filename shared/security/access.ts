@@ -32,10 +32,10 @@ export interface AccessRequest {
  * the account's and the endpoint's restrictions, and the limits on what the transformation asks for.
  * Throws 401 (signature), 400 (unnamed transformation where only named ones are allowed) or 400 ELIMIT.
  */
-export function authorizeDelivery(rawUrl: string, { endpoint, transformationTexts: texts }: AccessRequest, nowSeconds = Date.now() / 1000, originalUrls: string[] = []): DeliveryAccess {
+export function authorizeDelivery(rawUrl: string, { endpoint, transformationTexts: texts }: AccessRequest, nowSeconds = Date.now() / 1000): DeliveryAccess {
   const s = settings();
   const keys = [s.PRIVATE_API_KEY, s.PREVIOUS_PRIVATE_API_KEY].filter((k): k is string => k !== undefined);
-  const signature = verifySignature(rawUrl, endpoint.urlPrefix, keys, nowSeconds, originalUrls);
+  const signature = verifySignature(rawUrl, endpoint.urlPrefix, keys, nowSeconds);
   if (!signature.signed && (s.RESTRICT_UNSIGNED_URLS || endpoint.restrictUnsignedUrls)) {
     throw unauthorized('This URL endpoint serves signed URLs only');
   }

@@ -70,11 +70,22 @@ export function hostForm(target: string): string {
 /** The path and query of a URL, as sent. */
 const targetOf = (rawUrl: string) => rawUrl.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/#.*$/, '');
 
-/** Path and query each in `hostForm`, apart: an escaped `?` in a path must not pass for the start of a query. */
-function requestIdentity(target: string): string {
+/** Characters a URL path may hold unescaped (RFC 3986 pchar and "/"), which ASP.NET Core leaves as they are. */
+const PATH_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/;
+
+/**
+ * A decoded path encoded again as ASP.NET Core does before the app sees it: other characters as upper-case UTF-8
+ * escapes, while a `%` that already starts an escape is left as it is (so `%253A`, decoded to `%3A`, stays `%3A`).
+ */
+function reencoded(path: string): string {
+  return path.replace(/%[0-9A-Fa-f]{2}|[\s\S]/gu, (part) =>
+    part.length === 3 || PATH_CHAR.test(part) ? part : [...Buffer.from(part)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}
+
+function splitTarget(target: string): [string, string] {
   const queryStart = target.indexOf('?');
-  const [path, query] = queryStart === -1 ? [target, ''] : [target.slice(0, queryStart), target.slice(queryStart + 1)];
-  return JSON.stringify([hostForm(path), hostForm(query)]);
+  return queryStart === -1 ? [target, ''] : [target.slice(0, queryStart), target.slice(queryStart + 1)];
 }
 
 /**
@@ -83,12 +94,23 @@ function requestIdentity(target: string): string {
  * the same path, so a signature over any of them is a signature over this request.
  */
 function hostSpellings(text: string): string[] {
-  const queryStart = text.indexOf('?');
-  const path = queryStart === -1 ? text : text.slice(0, queryStart);
-  const query = queryStart === -1 ? '' : text.slice(queryStart);
+  const [path, query] = splitTarget(text);
   const lower = (p: string) => p.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
   const commas = path.replace(/,/g, '%2C');
-  return [...new Set([path, lower(path), commas, lower(commas)])].map((p) => p + query);
+  return [...new Set([path, lower(path), commas, lower(commas)])].map((p) => p + (text.includes('?') ? `?${query}` : ''));
+}
+
+/**
+ * Whether `received` is what the Functions host passes on for a client that sent `sent`: its path decoded and
+ * encoded again, its query as sent. Path and query are compared apart, so an escaped `?` in a path never passes for
+ * the start of a query, and an escaped `/` stays one. The target a platform keeps as the client sent it (App
+ * Service's `X-Waws-Unencoded-Url`) may stand for the received one only then: it restores the client's spelling,
+ * and names nothing the client could not have sent as the request itself.
+ */
+export function sameRequest(sent: string, received: string): boolean {
+  const [sentPath, sentQuery] = splitTarget(targetOf(sent));
+  const [path, query] = splitTarget(targetOf(received));
+  return hostForm(reencoded(hostForm(sentPath))) === hostForm(path) && hostForm(sentQuery) === hostForm(query);
 }
 
 /** True when the URL carries `ik-s`, valid or not: such a URL is always verified. */
@@ -102,19 +124,15 @@ export function isSignedRequest(rawUrl: string): boolean {
  * unsigned; a bad, tampered or expired signature throws 401.
  *
  * The Functions host re-encodes the path before the app sees it, so the text is also tried in the spellings it
- * folds (`hostSpellings`), and in `originalUrls`: the URL as the client sent it, when the platform passes it
- * on (App Service's `X-Waws-Unencoded-Url`). Such a URL counts only when it is the same request as `rawUrl`
- * (`hostForm`), so it can restore the signed spelling but never stand for another path or query.
+ * folds (`hostSpellings`).
  */
-export function verifySignature(rawUrl: string, urlPrefix: string, keys: string[], nowSeconds = Date.now() / 1000, originalUrls: string[] = []): SignatureResult {
+export function verifySignature(rawUrl: string, urlPrefix: string, keys: string[], nowSeconds = Date.now() / 1000): SignatureResult {
   const { texts: received, signatures, expiries } = signedParts(rawUrl, urlPrefix);
   if (signatures.length === 0) {
     if (expiries.length > 0) throw unauthorized('The URL has ik-t but no ik-s signature');
     return { signed: false };
   }
-  const identity = requestIdentity(targetOf(rawUrl));
-  const sameRequest = originalUrls.filter((original) => requestIdentity(targetOf(original)) === identity);
-  const texts = [...new Set([...received, ...sameRequest.flatMap((original) => signedParts(original, urlPrefix).texts)].flatMap(hostSpellings))];
+  const texts = [...new Set(received.flatMap(hostSpellings))];
   // One of each: with two, the signature checked and the expiry honoured could differ.
   if (signatures.length > 1 || expiries.length > 1) throw unauthorized('The URL carries more than one ik-s or ik-t');
   const expiry = expiries[0];

@@ -4,13 +4,15 @@ import sharp from 'sharp';
 import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
 
 /** Delivery of signed URLs whose spelling the Functions host changed, with App Service's X-Waws-Unencoded-Url beside it. */
-describe('signed URLs re-encoded by the host', () => {
+describe('URLs re-encoded by the host', () => {
   let app: TestApp;
   const signedTarget = (target: string) => `${target}?ik-s=${createHmac('sha1', app.privateKey).update(`${target.slice(1)}9999999999`).digest('hex')}`;
 
   beforeAll(async () => {
     app = await startTestApp({ RESTRICT_UNSIGNED_URLS: 'true' });
     await serveDemoFromDefaultEndpoint(app, new ImageKit({ privateKey: app.privateKey, baseURL: app.url, maxRetries: 0 }));
+    const badge = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#00f' } }).png().toBuffer();
+    await app.blobs.getContainerClient('photos').getBlockBlobClient('badge:1.png').uploadData(badge, { blobHTTPHeaders: { blobContentType: 'image/png' } });
   });
   afterAll(() => app.close());
 
@@ -34,5 +36,18 @@ describe('signed URLs re-encoded by the host', () => {
     // The asset does not exist under that name: the signature passes, and the answer is the origin's 404.
     expect((await fetch(`${app.url}${upper}`)).status).toBe(404);
     expect((await fetch(`${app.url}${upper.replace('w-40', 'w-41')}`)).status).toBe(401);
+  });
+
+  it('a doubly encoded layer path (its ":" written %253A) is read as the client wrote it when App Service keeps the target', async () => {
+    const original = signedTarget('/tr:w-100,l-image,i-badge%253A1.png,l-end/sample/plant.jpg');
+    // The host decodes %25 once more before the app sees the URL: ":" would then split the chain.
+    const handedOver = `${app.url}${original.replace('%253A', '%3A')}`;
+    expect((await fetch(handedOver)).status).toBe(400);
+    const served = await fetch(handedOver, { headers: { 'x-waws-unencoded-url': original } });
+    expect([served.status, served.headers.get('ik-error')]).toEqual([200, null]);
+    const { data, info } = await sharp(Buffer.from(await served.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+    // The blue badge sits at the centre of the 100 px wide result.
+    const centre = (Math.floor(info.height / 2) * info.width + 50) * info.channels;
+    expect([data[centre] < 80, data[centre + 2] > 170]).toEqual([true, true]);
   });
 });
