@@ -1,4 +1,3 @@
-import { storageUnavailable } from '../http/errors';
 import { settings } from '../settings';
 import { listUrlEndpoints, namedTransformations, origins } from './repositories';
 import type { NamedTransformationConfig, OriginConfig, UrlEndpointConfig } from './schemas';
@@ -32,19 +31,14 @@ let refreshing: { generation: number; value: Promise<DeliveryConfig> } | undefin
 /** Bumped by every write through this instance, so a read that started before the write is not kept. */
 let generation = 0;
 
-/** Reads the configuration once, however many requests ask meanwhile; a failure is a 503 that names no storage detail. */
+/** Reads the configuration once, however many requests ask meanwhile; a storage failure is the caller's to answer (503). */
 function refresh(): Promise<DeliveryConfig> {
   if (refreshing?.generation !== generation) {
     const started = generation;
-    const value = load().then(
-      (loaded) => {
-        if (started === generation) current = { at: Date.now(), value: loaded };
-        return loaded;
-      },
-      (error: unknown) => {
-        throw storageUnavailable('The configuration store', error);
-      },
-    );
+    const value = load().then((loaded) => {
+      if (started === generation) current = { at: Date.now(), value: loaded };
+      return loaded;
+    });
     const attempt = { generation: started, value };
     const settled = () => {
       if (refreshing === attempt) refreshing = undefined;

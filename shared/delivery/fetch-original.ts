@@ -9,7 +9,7 @@ import type { DownloadMemory } from '../security/transform-limiter';
 import { settings } from '../settings';
 import { proxiedUrl, unsignedProxyRefused } from '../origins/web-proxy';
 import { lastValue } from '../transform/params';
-import { atPath } from '../transform/tokens';
+import { originPath } from '../transform/tokens';
 import { layerFiles } from './layers';
 import type { DeliveryRequest } from './request';
 
@@ -49,7 +49,7 @@ export function checkProxyAccess(config: DeliveryConfig, request: DeliveryReques
   if (signed || endpoint.allowUnsignedWebProxy === true) return;
   if (!endpoint.origins.some((id) => config.origins.get(id)?.type === 'WEB_PROXY')) return;
   const di = lastValue(request.steps, 'di');
-  const paths = [request.assetPath, ...(di === undefined ? [] : [atPath(di).replace(/^\/+/, '')]), ...layerFiles(request.steps)];
+  const paths = [request.assetPath, ...(di === undefined ? [] : [originPath(di)]), ...layerFiles(request.steps)];
   if (paths.some((path) => proxiedUrl(path) !== undefined)) throw unsignedProxyRefused();
 }
 
@@ -97,7 +97,7 @@ export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointVi
   // The asset path is the client's own; which endpoint served it is not theirs to know. A plain miss has no detail: it is not logged.
   const missing = `No file was found at "${assetPath}" in the URL endpoint's origins`;
   if (options.defaultImage === undefined) throw notFound(missing);
-  const defaultImagePath = atPath(options.defaultImage).replace(/^\/+/, '');
+  const defaultImagePath = originPath(options.defaultImage);
   checkSafePath(defaultImagePath, 'parameter "di"');
   const fallback = defaultImagePath === '' ? undefined : await firstFound(config, endpoint, defaultImagePath, request);
   if (!fallback) throw notFound(`${missing}, nor the default image "${defaultImagePath}"`);

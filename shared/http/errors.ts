@@ -54,9 +54,9 @@ export const internalError = (requestId: string) => new IkError(500, 'UNIDENTIFI
  * The app's own storage failed or did not answer within its deadline: 503, never cached, so the client's next try
  * (after Retry-After) finds it back. The storage error itself is not repeated to the client.
  */
-export function storageUnavailable(what: string, cause?: unknown): IkError {
-  const detail = cause instanceof Error ? cause.message.split('\n')[0] : cause === undefined ? undefined : String(cause);
-  return new IkError(503, 'EUNAVAILABLE', `${what} is not reachable right now; try again shortly`, { headers: { 'retry-after': '5', 'cache-control': 'no-store' }, detail });
+export function storageUnavailable(cause: unknown): IkError {
+  const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  return new IkError(503, 'EUNAVAILABLE', 'Storage is not reachable right now; try again shortly', { headers: { 'retry-after': '5', 'cache-control': 'no-store' }, detail });
 }
 
 const reasons: Record<number, string> = {

@@ -99,8 +99,7 @@ export function managementHandler(handler: ApiHandler) {
       if (error instanceof ApiError) return json(error.status, { message: error.message }, requestId);
       if (isStorageOutage(error)) {
         context.warn(`management ${requestId}: configuration store unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-        const response = json(503, { message: 'The configuration store is not reachable right now; try again shortly' }, requestId);
-        return { ...response, headers: { ...(response.headers as Record<string, string>), 'retry-after': '5' } };
+        return json(503, { message: 'The configuration store is not reachable right now; try again shortly' }, requestId, { 'retry-after': '5' });
       }
       context.error(`management ${requestId} failed: ${error instanceof Error ? error.stack : String(error)}`);
       return json(500, { message: `Internal error, request id ${requestId}` }, requestId);

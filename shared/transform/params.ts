@@ -2,7 +2,7 @@ import { badParam, type IkError, overLimit, unsupported } from '../http/errors';
 import { colourText, parseColour, type Colour } from './colour';
 import { conditionText, readCondition, type Condition } from './conditional';
 import { amountText, looksLikeExpression, numberText, readExpression, readSignedNumber, type Amount, type Expression } from './expression';
-import { atPath, splitParams, splitSteps } from './tokens';
+import { atPath, originPath, splitParams, splitSteps } from './tokens';
 import { checkSafePath } from '../security/paths';
 import { FONT_FILE } from './fonts';
 
@@ -643,7 +643,7 @@ const layerSpecs: LayerSpec[] = [
     // Decoded once more, as for i-: SDKs encode the space in `Open Sans` inside the transformation.
     const value = decodedOnce(encoded);
     if (/\.|@@/.test(value)) {
-      const path = atPath(value).replace(/^\/+/, '');
+      const path = originPath(value);
       checkSafePath(path, 'parameter "ff"');
       if (!FONT_FILE.test(path)) throw invalid('ff', value, 'a font family name, or a font file path ending in .ttf, .otf, .woff or .woff2');
       return path;

@@ -40,3 +40,6 @@ export const splitParams = (step: string): string[] => splitOutsideBlocks(step, 
 
 /** `@@` stands for `/` in path values (`di-@@images@@x.png`, layer `i-`, `ff-`). */
 export const atPath = (value: string): string => value.split('@@').join('/');
+
+/** A path value as the origins are asked for it: `@@` as `/`, relative to the origin's root. */
+export const originPath = (value: string): string => atPath(value).replace(/^\/+/, '');
