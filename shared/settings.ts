@@ -7,7 +7,7 @@ const bool = z
 
 const positiveInt = z.coerce.number().int().positive();
 
-/** Every environment setting the app reads, with its default. README and local.settings.json.example list the same names. */
+/** Every environment setting the app reads, with its default. docs/settings.md and local.settings.json.example list the same names (test/unit/settings-docs.test.ts). */
 const schema = z.object({
   PRIVATE_API_KEY: z.string().min(16, 'must be at least 16 characters'),
   /** The key before the last rotation: URLs it signed keep working while it is set. */
@@ -137,7 +137,8 @@ export function settingsProblems(env: NodeJS.ProcessEnv): string[] {
   return [...problems].map(([name, message]) => `${name}: ${message}`);
 }
 
-function parse(env: NodeJS.ProcessEnv): Settings {
+/** The settings in `env`, defaults filled in; throws naming every invalid setting. */
+export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const problems = settingsProblems(env);
   if (problems.length > 0) throw new Error(`Invalid settings: ${problems.join('; ')}`);
   return parseResult(env).data!;
@@ -147,6 +148,6 @@ let loaded: Settings | undefined;
 
 /** Settings are read once per process, on first use, so a host can fill the environment before that. */
 export function settings(): Settings {
-  loaded ??= parse(process.env);
+  loaded ??= parseSettings(process.env);
   return loaded;
 }
