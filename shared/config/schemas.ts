@@ -5,6 +5,7 @@ import { OBJECT_ID } from './collection';
 export const IMAGEKIT_ORIGIN_TYPES = ['S3', 'S3_COMPATIBLE', 'CLOUDINARY_BACKUP', 'WEB_FOLDER', 'WEB_PROXY', 'GCS', 'AZURE_BLOB', 'AKENEO_PIM'] as const;
 
 /** C0, DEL and C1 control characters: meaningless in configuration, and refused in Table Storage keys. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**

@@ -427,7 +427,8 @@ describe('infra: edge and template', () => {
 
   it('azd waits after provisioning for the new role assignments, counting from the deployment', () => {
     const azureYaml = readFileSync(join(repoRoot, 'azure.yaml'), 'utf8');
-    expect(azureYaml).toMatch(/^hooks:\n  postprovision:\n    posix:\n      shell: sh\n      run: node infra\/hooks\/wait-for-roles\.js\n    windows:\n      shell: pwsh\n      run: node infra\/hooks\/wait-for-roles\.js$/m);
+    const hooks = ['hooks:', '  postprovision:', '    posix:', '      shell: sh', '      run: node infra/hooks/wait-for-roles.js', '    windows:', '      shell: pwsh', '      run: node infra/hooks/wait-for-roles.js'];
+    expect(`\n${azureYaml}\n`).toContain(`\n${hooks.join('\n')}\n`);
     expect(mainParam('deployedAt').text).toMatch(/= utcNow\(\)$/);
     const output = descendants(trees.get(mainFile)!, 'output_declaration').find((o) => o.namedChildren[0].text === 'ROLES_ASSIGNED_AT');
     expect(output?.namedChildren.at(-1)!.text).toBe('deployedAt');
