@@ -9,6 +9,7 @@ import { parseDeliveryUrl } from '../../shared/delivery/request';
 import { IkError } from '../../shared/http/errors';
 import { authorizeDelivery } from '../../shared/security/access';
 import { secureOutput } from '../../shared/security/svg';
+import { distinctFrames } from '../helpers/pictures';
 import { parseTransformation } from '../../shared/transform/params';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
@@ -34,21 +35,10 @@ async function refusal(run: () => unknown): Promise<[number, string, string] | u
   }
 }
 
-/** An 8x8 GIF of `count` frames; frame i is black with pixel i white, so the encoder keeps every frame. */
-function animation(count: number): Promise<Buffer> {
-  const frame = (i: number) => {
-    const pixels = Buffer.alloc(8 * 8 * 4);
-    for (let p = 0; p < 64; p++) pixels.fill(p === i ? 255 : 0, p * 4, p * 4 + 3).fill(255, p * 4 + 3, p * 4 + 4);
-    return pixels;
-  };
-  const pixels = Buffer.concat(Array.from({ length: count }, (_, i) => frame(i)));
-  return sharp(pixels, { raw: { width: 8, height: 8 * count, channels: 4, pageHeight: 8 } }).gif({ loop: 0 }).toBuffer();
-}
-
 describe('MAX_ANIMATED_PIXELS: the pixels of all frames together, from the header', () => {
   it('an animation over it is 400 ELIMIT naming the total; one at it is rendered with every frame', async () => {
-    expect(await refusal(async () => render(await animation(5), parseTransformation('w-4'), options))).toEqual([400, 'ELIMIT', 'The animation has 5 frames totalling 320 pixels, more than 256']);
-    const out = await render(await animation(4), parseTransformation('w-4'), options);
+    expect(await refusal(async () => render(await distinctFrames(5), parseTransformation('w-4'), options))).toEqual([400, 'ELIMIT', 'The animation has 5 frames totalling 320 pixels, more than 256']);
+    const out = await render(await distinctFrames(4), parseTransformation('w-4'), options);
     if (typeof out === 'string') throw new Error(out);
     const meta = await sharp(out.body).metadata();
     expect([out.contentType, meta.pages, meta.width]).toEqual(['image/gif', 4, 4]);
