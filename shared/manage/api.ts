@@ -81,8 +81,11 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   return result.data;
 }
 
-/** A browser's fetch() (the web console's): a Basic challenge would make the browser open its own sign-in dialog. */
-const scriptCall = (request: HttpRequest) => /^(cors|same-origin)$/i.test(request.headers.get('sec-fetch-mode') ?? '');
+/**
+ * A page's script that signs in itself (the web console) says so, as Spring Security's clients do: a Basic challenge
+ * would make its browser open its own sign-in dialog.
+ */
+const scriptCall = (request: HttpRequest) => request.headers.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest';
 
 function withoutChallenge(headers: Record<string, string>): Record<string, string> {
   const { 'www-authenticate': _challenge, ...rest } = headers;

@@ -76,7 +76,7 @@ function accessVerdict(error: unknown, config: AzureBlobOriginConfig, assetPath:
     const why =
       code === 'AuthenticationFailed'
         ? 'the signature is not accepted: the account key it was signed with may have been rotated, or the token was altered'
-        : 'the storage firewall or network rules may not admit this server, or a stored access policy refuses the token';
+        : 'the token\'s signature may not match the account key (rotated, or the token altered), or the storage firewall or network rules do not admit this server';
     return { verdict: 'access-denied', message: `Storage refused access (${code || status}): ${why}` };
   }
   return { verdict: 'failed', message: `Azure Blob Storage answered ${status} ${code}`.trim() };
@@ -140,14 +140,18 @@ export function azureBlobOrigin(config: AzureBlobOriginConfig): Origin {
 
     async test(assetPath, limits): Promise<AccessReport> {
       const name = blobName(config.prefix, assetPath ?? PROBE_BLOB);
+      const readable = { verdict: 'ok', message: 'The origin can be read with its SAS token' } as const;
       try {
-        const found = await container.getBlobClient(name).getProperties({ abortSignal: AbortSignal.timeout(limits.timeoutMs) });
-        const what = `${found.contentType ?? 'no content type'}, ${found.contentLength ?? 0} bytes`;
-        return { verdict: 'ok', message: assetPath === undefined ? 'The origin can be read with its SAS token' : `Read blob "${name}" (${what})` };
+        // A GET of one byte, not a HEAD: storage names its error (ContainerNotFound, AuthorizationPermissionMismatch) only in a body.
+        const found = await container.getBlobClient(name).download(0, 1, { abortSignal: AbortSignal.timeout(limits.timeoutMs) });
+        found.readableStreamBody?.resume();
+        const size = /\/(\d+)$/.exec(found.contentRange ?? '')?.[1] ?? String(found.contentLength ?? 0);
+        return assetPath === undefined ? readable : { verdict: 'ok', message: `Read blob "${name}" (${found.contentType ?? 'no content type'}, ${size} bytes)` };
       } catch (error) {
-        // A missing probe blob, answered 404 BlobNotFound, means the token was accepted for reading.
-        if (assetPath === undefined && error instanceof RestError && error.statusCode === 404 && error.code !== 'ContainerNotFound') {
-          return { verdict: 'ok', message: 'The origin can be read with its SAS token' };
+        if (error instanceof RestError) {
+          // An empty blob has no first byte; a missing probe blob (BlobNotFound) means the token was accepted for reading.
+          if (error.statusCode === 416) return assetPath === undefined ? readable : { verdict: 'ok', message: `Read blob "${name}" (0 bytes)` };
+          if (assetPath === undefined && error.statusCode === 404 && error.code === 'BlobNotFound') return readable;
         }
         return accessVerdict(error, config, assetPath);
       }

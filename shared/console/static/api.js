@@ -28,7 +28,8 @@ function basic(/** @type {string} */ key) {
  */
 export async function api(method, path, body, key = storedKey() ?? '') {
   /** @type {Record<string, string>} */
-  const headers = { authorization: basic(key) };
+  // X-Requested-With: a refused key then gets a 401 without a challenge, which would open the browser's own dialog.
+  const headers = { authorization: basic(key), 'x-requested-with': 'XMLHttpRequest' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
   const text = await response.text();
