@@ -154,10 +154,10 @@ describe('/console: the page and its files, with their safety headers', () => {
     const references = [...html.matchAll(/\s(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
     expect(references.length).toBeGreaterThanOrEqual(2);
     for (const reference of references) {
-      expect(reference).toMatch(/^\/console\/[a-z]+\.(js|css)$/);
+      expect(reference).toMatch(/^\/console\/[a-z]+\.(js|css|svg)$/);
       const file = await fetch(`${app.url}${reference}`);
       expect(file.status).toBe(200);
-      expect(file.headers.get('content-type')).toMatch(/^text\/(javascript|css); charset=utf-8$/);
+      expect(file.headers.get('content-type')).toMatch(/^(text\/(javascript|css); charset=utf-8|image\/svg\+xml)$/);
       expect(file.headers.get('cache-control')).toBe('private, no-store');
     }
   });
