@@ -201,8 +201,38 @@ async function remove(/** @type {string} */ path, /** @type {string} */ what, /*
   }
 }
 
-function emptyRow(/** @type {HTMLElement} */ body, /** @type {string} */ message) {
-  if (body.children.length === 0) body.append(el('tr', {}, el('td', { colspan: '4' }, message)));
+/**
+ * Wires a resource's form: its opener button, Cancel, and a submit that creates (POST) or updates (`update` on
+ * `path/{id}`), then reloads the list; the API's field errors land next to their fields.
+ * @param {{ form: HTMLFormElement, opener: string, edit: (item: undefined) => void, path: string, update: string,
+ *   body: (id: string | undefined) => Record<string, unknown>, label: (saved: any) => string, reload: () => Promise<void> }} resource
+ */
+function wireForm({ form, opener, edit, path, update, body, label, reload }) {
+  $(opener).addEventListener('click', () => edit(undefined));
+  form.querySelector('.cancel')?.addEventListener('click', () => closeForm(form, opener));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const id = form.dataset.id;
+    try {
+      const saved = await api(id ? update : 'POST', id ? `${path}/${id}` : path, body(id));
+      say(`Saved ${label(saved)}.`);
+      closeForm(form, opener);
+      await reload();
+    } catch (error) {
+      showErrors(form, error);
+    }
+  });
+}
+
+/**
+ * A table's body: one row per item, or one saying there are none.
+ * @template T @param {string} table @param {T[]} items @param {(item: T) => (Node | string)[]} cells @param {string} empty
+ */
+function renderRows(table, items, cells, empty) {
+  const body = $(table).tBodies[0];
+  body.replaceChildren(...items.map((item) => el('tr', {}, ...cells(item))));
+  if (items.length === 0) body.append(el('tr', {}, el('td', { colspan: '4' }, empty)));
 }
 
 // ---------- Origins ----------
@@ -211,22 +241,14 @@ const originForm = /** @type {HTMLFormElement} */ ($('origin-form'));
 
 async function loadOrigins() {
   state.origins = await api('GET', '/v1/accounts/origins');
-  const body = $('origins-table').tBodies[0];
-  body.replaceChildren(
-    ...state.origins.map((origin) => {
-      const details = origin.type === 'AZURE_BLOB' ? `${origin.accountName}/${origin.container}${origin.prefix ? `/${origin.prefix}` : ''}` : String(origin.baseUrl ?? 'absolute URLs');
-      const name = `origin ${origin.name}`;
-      return el(
-        'tr',
-        {},
-        el('td', {}, origin.name),
-        el('td', {}, origin.type),
-        el('td', { class: 'wrap' }, details),
-        el('td', { class: 'row-actions' }, button('Edit', name, () => editOrigin(origin)), button('Test access', name, () => testOrigin(origin)), button('Delete', name, () => remove(`/v1/accounts/origins/${origin.id}`, name, loadOrigins))),
-      );
-    }),
-  );
-  emptyRow(body, 'No origins yet.');
+  /** @param {Origin} origin */
+  const cells = (origin) => {
+    const details = origin.type === 'AZURE_BLOB' ? `${origin.accountName}/${origin.container}${origin.prefix ? `/${origin.prefix}` : ''}` : String(origin.baseUrl ?? 'absolute URLs');
+    const name = `origin ${origin.name}`;
+    const actions = [button('Edit', name, () => editOrigin(origin)), button('Test access', name, () => testOrigin(origin)), button('Delete', name, () => remove(`/v1/accounts/origins/${origin.id}`, name, loadOrigins))];
+    return [el('td', {}, origin.name), el('td', {}, origin.type), el('td', { class: 'wrap' }, details), el('td', { class: 'row-actions' }, ...actions)];
+  };
+  renderRows('origins-table', state.origins, cells, 'No origins yet.');
   renderOriginChoices();
 }
 
@@ -246,35 +268,31 @@ function editOrigin(/** @type {Origin | undefined} */ origin) {
   openForm(originForm, origin ? `Edit origin ${origin.name}` : 'Add origin');
 }
 
-$('origin-new').addEventListener('click', () => editOrigin(undefined));
-originForm.querySelector('.cancel')?.addEventListener('click', () => closeForm(originForm, 'origin-new'));
-
-originForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearErrors(originForm);
-  const type = control(originForm, 'type').value;
-  /** @type {Record<string, unknown>} */
-  const body = { type, name: text(originForm, 'name') ?? '', includeCanonicalHeader: control(originForm, 'includeCanonicalHeader').checked };
-  const canonical = text(originForm, 'baseUrlForCanonicalHeader');
-  if (canonical) body.baseUrlForCanonicalHeader = canonical;
-  if (type === 'AZURE_BLOB') {
-    Object.assign(body, { accountName: text(originForm, 'accountName') ?? '', container: text(originForm, 'container') ?? '', prefix: text(originForm, 'prefix') ?? '' });
-    const sas = text(originForm, 'sasToken');
-    // Left empty on an edit, the stored token is kept.
-    if (sas || !originForm.dataset.id) body.sasToken = sas ?? '';
-    const endpoint = text(originForm, 'endpoint');
-    if (endpoint) body.endpoint = endpoint;
-  }
-  if (type === 'WEB_FOLDER') Object.assign(body, { baseUrl: text(originForm, 'baseUrl') ?? '', forwardHostHeaderToOrigin: control(originForm, 'forwardHostHeaderToOrigin').checked });
-  const id = originForm.dataset.id;
-  try {
-    const saved = await api(id ? 'PUT' : 'POST', `/v1/accounts/origins${id ? `/${id}` : ''}`, body);
-    say(`Saved origin ${saved.name}.`);
-    closeForm(originForm, 'origin-new');
-    await loadOrigins();
-  } catch (error) {
-    showErrors(originForm, error);
-  }
+wireForm({
+  form: originForm,
+  opener: 'origin-new',
+  edit: editOrigin,
+  path: '/v1/accounts/origins',
+  update: 'PUT',
+  label: (saved) => `origin ${saved.name}`,
+  reload: loadOrigins,
+  body: (id) => {
+    const type = control(originForm, 'type').value;
+    /** @type {Record<string, unknown>} */
+    const body = { type, name: text(originForm, 'name') ?? '', includeCanonicalHeader: control(originForm, 'includeCanonicalHeader').checked };
+    const canonical = text(originForm, 'baseUrlForCanonicalHeader');
+    if (canonical) body.baseUrlForCanonicalHeader = canonical;
+    if (type === 'AZURE_BLOB') {
+      Object.assign(body, { accountName: text(originForm, 'accountName') ?? '', container: text(originForm, 'container') ?? '', prefix: text(originForm, 'prefix') ?? '' });
+      const sas = text(originForm, 'sasToken');
+      // Left empty on an edit, the stored token is kept.
+      if (sas || !id) body.sasToken = sas ?? '';
+      const endpoint = text(originForm, 'endpoint');
+      if (endpoint) body.endpoint = endpoint;
+    }
+    if (type === 'WEB_FOLDER') Object.assign(body, { baseUrl: text(originForm, 'baseUrl') ?? '', forwardHostHeaderToOrigin: control(originForm, 'forwardHostHeaderToOrigin').checked });
+    return body;
+  },
 });
 
 const VERDICTS = /** @type {Record<string, string>} */ ({
@@ -322,15 +340,14 @@ const originName = (/** @type {string} */ id) => state.origins.find((o) => o.id 
 
 async function loadEndpoints() {
   state.endpoints = await api('GET', '/v1/accounts/url-endpoints');
-  const body = $('endpoints-table').tBodies[0];
-  body.replaceChildren(
-    ...state.endpoints.map((endpoint) => {
-      const name = `URL endpoint ${endpoint.urlPrefix || '(default)'}`;
-      const actions = el('td', { class: 'row-actions' }, button('Edit', name, () => editEndpoint(endpoint)));
-      if (endpoint.id !== 'default') actions.append(button('Delete', name, () => remove(`/v1/accounts/url-endpoints/${endpoint.id}`, name, loadEndpoints)));
-      return el('tr', {}, el('td', {}, endpoint.urlPrefix || '(default)'), el('td', { class: 'wrap' }, endpoint.description), el('td', { class: 'wrap' }, endpoint.origins.map(originName).join(' → ') || 'none'), actions);
-    }),
-  );
+  /** @param {Endpoint} endpoint */
+  const cells = (endpoint) => {
+    const name = `URL endpoint ${endpoint.urlPrefix || '(default)'}`;
+    const actions = el('td', { class: 'row-actions' }, button('Edit', name, () => editEndpoint(endpoint)));
+    if (endpoint.id !== 'default') actions.append(button('Delete', name, () => remove(`/v1/accounts/url-endpoints/${endpoint.id}`, name, loadEndpoints)));
+    return [el('td', {}, endpoint.urlPrefix || '(default)'), el('td', { class: 'wrap' }, endpoint.description), el('td', { class: 'wrap' }, endpoint.origins.map(originName).join(' → ') || 'none'), actions];
+  };
+  renderRows('endpoints-table', state.endpoints, cells, 'No URL endpoints.');
   renderPlaygroundEndpoints();
 }
 
@@ -357,7 +374,7 @@ function renderOrder(/** @type {string | undefined} */ focusId, /** @type {strin
         renderOrder(undefined);
         $('endpoint-origin-add').focus();
       });
-      const item = el('li', { draggable: 'true', 'data-id': id }, el('span', { class: 'grow' }, name), up, down, drop);
+      const item = el('li', { draggable: 'true', 'data-id': id }, el('span', { class: 'grow' }, `${index + 1}. ${name}`), up, down, drop);
       item.addEventListener('dragstart', (event) => event.dataTransfer?.setData('text/plain', String(index)));
       item.addEventListener('dragover', (event) => event.preventDefault());
       item.addEventListener('drop', (event) => {
@@ -405,27 +422,23 @@ function editEndpoint(/** @type {Endpoint | undefined} */ endpoint) {
   openForm(endpointForm, endpoint ? `Edit URL endpoint ${endpoint.urlPrefix || '(default)'}` : 'Add URL endpoint');
 }
 
-$('endpoint-new').addEventListener('click', () => editEndpoint(undefined));
-endpointForm.querySelector('.cancel')?.addEventListener('click', () => closeForm(endpointForm, 'endpoint-new'));
-
-endpointForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearErrors(endpointForm);
-  const id = endpointForm.dataset.id;
-  /** @type {Record<string, unknown>} */
-  const body = { description: control(endpointForm, 'description').value, origins: endpointOrigins };
-  if (id !== 'default') body.urlPrefix = control(endpointForm, 'urlPrefix').value.trim();
-  for (const flag of ['restrictUnsignedUrls', 'restrictUnnamedTransformations', 'allowUnsignedWebProxy']) body[flag] = control(endpointForm, flag).checked;
-  const seconds = text(endpointForm, 'originalsCacheSeconds');
-  if (seconds !== undefined) body.originalsCacheSeconds = Number(seconds);
-  try {
-    await api(id ? 'PUT' : 'POST', `/v1/accounts/url-endpoints${id ? `/${id}` : ''}`, body);
-    say('Saved URL endpoint.');
-    closeForm(endpointForm, 'endpoint-new');
-    await loadEndpoints();
-  } catch (error) {
-    showErrors(endpointForm, error);
-  }
+wireForm({
+  form: endpointForm,
+  opener: 'endpoint-new',
+  edit: editEndpoint,
+  path: '/v1/accounts/url-endpoints',
+  update: 'PUT',
+  label: (saved) => `URL endpoint ${saved.urlPrefix || '(default)'}`,
+  reload: loadEndpoints,
+  body: (id) => {
+    /** @type {Record<string, unknown>} */
+    const body = { description: control(endpointForm, 'description').value, origins: endpointOrigins };
+    if (id !== 'default') body.urlPrefix = control(endpointForm, 'urlPrefix').value.trim();
+    for (const flag of ['restrictUnsignedUrls', 'restrictUnnamedTransformations', 'allowUnsignedWebProxy']) body[flag] = control(endpointForm, flag).checked;
+    const seconds = text(endpointForm, 'originalsCacheSeconds');
+    if (seconds !== undefined) body.originalsCacheSeconds = Number(seconds);
+    return body;
+  },
 });
 
 // ---------- Delivery: fetch an image and describe what came back ----------
@@ -531,21 +544,13 @@ const namedForm = /** @type {HTMLFormElement} */ ($('named-form'));
 
 async function loadNamed() {
   state.named = await api('GET', '/v1/named-transformations');
-  const body = $('named-table').tBodies[0];
-  body.replaceChildren(
-    ...state.named.map((named) => {
-      const name = `named transformation ${named.name}`;
-      return el(
-        'tr',
-        {},
-        el('td', {}, named.name),
-        el('td', { class: 'wrap' }, el('code', {}, named.transformation)),
-        el('td', {}, named.enabled ? 'Yes' : 'No'),
-        el('td', { class: 'row-actions' }, button('Edit', name, () => editNamed(named)), button('Delete', name, () => remove(`/v1/named-transformations/${named.id}`, name, loadNamed))),
-      );
-    }),
-  );
-  emptyRow(body, 'No named transformations yet.');
+  /** @param {Named} named */
+  const cells = (named) => {
+    const name = `named transformation ${named.name}`;
+    const actions = [button('Edit', name, () => editNamed(named)), button('Delete', name, () => remove(`/v1/named-transformations/${named.id}`, name, loadNamed))];
+    return [el('td', {}, named.name), el('td', { class: 'wrap' }, el('code', {}, named.transformation)), el('td', {}, named.enabled ? 'Yes' : 'No'), el('td', { class: 'row-actions' }, ...actions)];
+  };
+  renderRows('named-table', state.named, cells, 'No named transformations yet.');
 }
 
 function editNamed(/** @type {Named | undefined} */ named) {
@@ -581,22 +586,15 @@ function schedulePreview() {
 control(namedForm, 'transformation').addEventListener('input', schedulePreview);
 $('named-preview-path').addEventListener('input', schedulePreview);
 
-$('named-new').addEventListener('click', () => editNamed(undefined));
-namedForm.querySelector('.cancel')?.addEventListener('click', () => closeForm(namedForm, 'named-new'));
-
-namedForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearErrors(namedForm);
-  const id = namedForm.dataset.id;
-  const body = { name: control(namedForm, 'name').value.trim(), transformation: control(namedForm, 'transformation').value.trim(), enabled: control(namedForm, 'enabled').checked };
-  try {
-    await api(id ? 'PATCH' : 'POST', `/v1/named-transformations${id ? `/${id}` : ''}`, body);
-    say(`Saved named transformation ${body.name}.`);
-    closeForm(namedForm, 'named-new');
-    await loadNamed();
-  } catch (error) {
-    showErrors(namedForm, error);
-  }
+wireForm({
+  form: namedForm,
+  opener: 'named-new',
+  edit: editNamed,
+  path: '/v1/named-transformations',
+  update: 'PATCH',
+  label: (saved) => `named transformation ${saved.name}`,
+  reload: loadNamed,
+  body: () => ({ name: control(namedForm, 'name').value.trim(), transformation: control(namedForm, 'transformation').value.trim(), enabled: control(namedForm, 'enabled').checked }),
 });
 
 // ---------- Purge ----------
