@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
+import ImageKit from '@imagekit/nodejs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { AZURITE_ACCOUNT } from '../../dev/azurite';
@@ -147,6 +148,10 @@ describeBrowser('the web console in Chromium, against the app on Azurite', () =>
     await page.getByRole('status').filter({ hasText: 'Playground result ready.' }).waitFor();
     const url = (await page.locator('#pg-url').textContent())!;
     expect(url).toBe(`${app.url}/photo.jpg?tr=w-300,h-200:e-grayscale`);
+    // The snippet's SDK call builds exactly the URL shown.
+    const sdk = new ImageKit({ privateKey: app.privateKey, baseURL: app.url, maxRetries: 0 });
+    const steps = [{ raw: 'w-300,h-200' }, { raw: 'e-grayscale' }];
+    expect(sdk.helper.buildSrc({ urlEndpoint: app.url, src: '/photo.jpg', transformation: steps })).toBe(url);
     const decoded = await sharp(Buffer.from(await (await fetch(url)).arrayBuffer())).metadata();
     expect(await fact('result', 'Dimensions')).toBe(`${decoded.width} × ${decoded.height}`);
     expect([decoded.width, decoded.height]).toEqual([300, 200]);
@@ -170,6 +175,12 @@ describeBrowser('the web console in Chromium, against the app on Azurite', () =>
     const expected = createHmac('sha1', app.privateKey).update(`photo.jpg?tr=w-160${expiry}`).digest('hex');
     expect(signed.searchParams.get('ik-s')).toBe(expected);
     expect(await page.locator('#pg-snippet').textContent()).toMatch(/client\.helper\.buildSrc\([\s\S]*signed: true,\n  expiresIn: 600/);
+    // Without an expiry, the signed URL is the SDK's to the byte.
+    await page.getByLabel(/^Signed URL expires in/).fill('');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.waitForFunction(() => /ik-s=/.test(document.querySelector('#pg-url')?.textContent ?? '') && !/ik-t=/.test(document.querySelector('#pg-url')?.textContent ?? ''));
+    expect(await page.locator('#pg-url').textContent()).toBe(sdk.helper.buildSrc({ urlEndpoint: app.url, src: '/photo.jpg', transformation: [{ raw: 'w-160' }], signed: true }));
+    await page.locator('#pg-result-info dd[data-fact="Dimensions"]').filter({ hasText: '160 × 120' }).waitFor();
     await page.getByLabel('Sign the URL').uncheck();
 
     await playgroundField('Transformation').fill('w-abc');
