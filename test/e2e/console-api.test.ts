@@ -59,6 +59,13 @@ describe('POST /v1/accounts/origins/{id}/test: AZURE_BLOB verdicts from what sto
     expect(JSON.stringify(answer.json)).not.toContain(encodeURIComponent(signature));
   });
 
+  it('a SAS that starts in the future is sas-not-yet-valid', async () => {
+    const id = await blobOrigin({ sasToken: containerSas('gallery', 'r', new Date(Date.now() + 2 * HOUR), new Date(Date.now() + HOUR)) });
+    const answer = await test(id);
+    expect(answer.json).toMatchObject({ ok: false, verdict: 'sas-not-yet-valid' });
+    expect(answer.json.message).toContain('not valid before');
+  });
+
   it('a SAS without read permission is no-read-permission', async () => {
     const id = await blobOrigin({ sasToken: containerSas('gallery', 'l', new Date(Date.now() + HOUR)) });
     const answer = await test(id);
