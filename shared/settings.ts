@@ -99,6 +99,8 @@ const schema = z.object({
   FRONT_DOOR_ENDPOINT: z.string().min(1).optional(),
   /** Azure Resource Manager of the cloud the Front Door profile is in (sovereign clouds have their own). */
   RESOURCE_MANAGER_ENDPOINT: z.string().url().default('https://management.azure.com'),
+  /** The web console at /console (docs/console.md); off, /console answers 404. It can do only what the management API can. */
+  CONSOLE_ENABLED: bool.default(true),
 }).superRefine((s, ctx) => {
   if ((s.STORAGE_CONNECTION_STRING === undefined) === (s.STORAGE_ACCOUNT_NAME === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['STORAGE_CONNECTION_STRING'], message: 'set exactly one of STORAGE_CONNECTION_STRING (account key) and STORAGE_ACCOUNT_NAME (managed identity)' });

@@ -393,7 +393,7 @@ resource imageRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   }
 }
 
-// Management API and health: never cached (no cacheConfiguration), no format rules.
+// Management API, health and the web console: never cached (no cacheConfiguration), no format rules.
 // The more specific patterns win over the image route's /*.
 resource apiRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   parent: endpoint
@@ -408,6 +408,8 @@ resource apiRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
     patternsToMatch: [
       '/v1/*'
       '/healthz'
+      '/console'
+      '/console/*'
     ]
     supportedProtocols: [
       'Http'

@@ -56,8 +56,8 @@ export type AzureBlobOriginConfig = z.infer<typeof azureBlobOrigin>;
 export type WebFolderOriginConfig = z.infer<typeof webFolderOrigin>;
 export type OriginConfig = z.infer<typeof originInput>;
 
-/** Reserved first path segments: management API, health probe, and what the Functions host owns. */
-export const RESERVED_PREFIXES = ['v1', 'healthz', 'admin', 'runtime', 'api'];
+/** Reserved first path segments: management API, health probe, web console, and what the Functions host owns. */
+export const RESERVED_PREFIXES = ['v1', 'healthz', 'console', 'admin', 'runtime', 'api'];
 
 export const urlEndpointInput = z.object({
   description: text(1000),
