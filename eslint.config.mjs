@@ -23,4 +23,9 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The web console's ES modules run in the browser.
+    files: ['shared/console/static/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+  },
 );

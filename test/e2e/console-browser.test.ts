@@ -174,7 +174,7 @@ describeBrowser('the web console in Chromium, against the app on Azurite', () =>
     expect(Number(expiry)).toBeGreaterThan(Date.now() / 1000 + 500);
     const expected = createHmac('sha1', app.privateKey).update(`photo.jpg?tr=w-160${expiry}`).digest('hex');
     expect(signed.searchParams.get('ik-s')).toBe(expected);
-    expect(await page.locator('#pg-snippet').textContent()).toMatch(/client\.helper\.buildSrc\([\s\S]*signed: true,\n  expiresIn: 600/);
+    expect(await page.locator('#pg-snippet').textContent()).toMatch(/client\.helper\.buildSrc\([\s\S]*signed: true,\n {2}expiresIn: 600/);
     // Without an expiry, the signed URL is the SDK's to the byte.
     await page.getByLabel(/^Signed URL expires in/).fill('');
     await page.getByRole('button', { name: 'Run' }).click();
