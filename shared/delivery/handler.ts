@@ -15,7 +15,7 @@ import { settings } from '../settings';
 import { isStorageOutage } from '../storage';
 import { applyClientHints, readClientHints, usesClientHints } from '../transform/client-hints';
 import { acceptedModernFormat } from '../transform/format';
-import { canonicalTransformation } from '../transform/params';
+import { canonicalTransformation } from '../transform/grammar/print';
 import { render } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';

@@ -3,7 +3,8 @@ import type { DeliveryConfig, EndpointView } from '../config/snapshot';
 import { resolveEndpoint } from '../config/snapshot';
 import { checkSafePath } from '../security/paths';
 import { expandNamed } from '../transform/named';
-import { parseTransformation, type Step } from '../transform/params';
+import type { Step } from '../transform/grammar/model';
+import { parseTransformation } from '../transform/grammar/parse';
 
 /** A delivery URL taken apart: which endpoint, which asset, which transformation steps. */
 export interface DeliveryRequest {

@@ -1,7 +1,7 @@
 import { namedTransformations } from '../config/repositories';
 import { namedTransformationInput, type NamedTransformationConfig } from '../config/schemas';
 import { IkError } from '../http/errors';
-import { parseTransformation } from '../transform/params';
+import { parseTransformation } from '../transform/grammar/parse';
 import { ApiError, parseBody } from './api';
 import { crudHandler } from './crud';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { enqueueEdgePurge, purgeRecords as purges } from '../cache/edge-purge';
 import { frontDoorConfigured } from '../cache/front-door';
 import { purgeOriginals } from '../cache/originals';
-import { purgeTarget } from '../cache/purge-target';
+import { purgeTarget } from './purge-target';
 import { purgeRenditions } from '../cache/renditions';
 import { newId, OBJECT_ID } from '../config/collection';
 import { deliveryConfig } from '../config/snapshot';

@@ -1,6 +1,6 @@
 import { overLimit } from '../http/errors';
 import { settings } from '../settings';
-import type { OutputFormat } from '../transform/params';
+import type { OutputFormat } from '../http/headers';
 
 /** What a transformation asks for, counted on its text so named and future parameters are counted too. */
 export interface TransformationCounts {

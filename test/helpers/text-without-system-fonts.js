@@ -10,7 +10,7 @@ require.extensions['.ts'] = (module, filename) => {
 };
 
 const sharp = require('sharp');
-const { parseTransformation } = require('../../shared/transform/params.ts');
+const { parseTransformation } = require('../../shared/transform/grammar/parse.ts');
 const { render } = require('../../shared/transform/render.ts');
 
 (async () => {

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { reuseDecoded } from '../../shared/cache/decoded';
-import { parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
 import type { Picture } from '../../shared/transform/picture';
 import { render, type RenderOptions } from '../../shared/transform/render';
 import { photoLike } from '../../dev/sample-images';

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { IkError } from '../../shared/http/errors';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
 Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_edge_cases_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });

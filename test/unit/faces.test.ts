@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { closeFaceDetector } from '../../shared/transform/faces/detect';
 import { DetectionTimeout, DetectorPool } from '../../shared/transform/faces/pool';
 import { faceRegion, type Region } from '../../shared/transform/faces/region';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { planGeometry } from '../../shared/transform/plan';
 import { render, type RenderOptions } from '../../shared/transform/render';
 

@@ -7,7 +7,8 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { IkError } from '../../shared/http/errors';
 import { builtInNames } from '../../shared/transform/fonts';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
 Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_fonts_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });

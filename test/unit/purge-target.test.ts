@@ -1,5 +1,5 @@
 import type { DeliveryConfig, EndpointView } from '../../shared/config/snapshot';
-import { purgeTarget } from '../../shared/cache/purge-target';
+import { purgeTarget } from '../../shared/manage/purge-target';
 
 const view = (id: string, urlPrefix: string): EndpointView => ({ id, description: '', origins: [], urlPrefix });
 const config: DeliveryConfig = { endpoints: [view('shop', 'shop'), view('default', '')], origins: new Map(), namedTransformations: new Map() };

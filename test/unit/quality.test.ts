@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { photoLike } from '../../dev/sample-images';
-import { parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { jpegQuality } from '../../shared/transform/quality';
 import { render, type RenderOptions } from '../../shared/transform/render';
 

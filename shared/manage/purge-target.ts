@@ -1,7 +1,7 @@
 import type { DeliveryConfig } from '../config/snapshot';
 import { parseDeliveryUrl } from '../delivery/request';
 import { IkError } from '../http/errors';
-import { assetPrefix } from './key';
+import { assetPrefix } from '../cache/key';
 
 export interface PurgeTarget {
   /** Rendition blob-name prefix to delete. */
