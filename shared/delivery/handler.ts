@@ -181,7 +181,7 @@ export async function deliver(request: HttpRequest, context: InvocationContext):
     const error = isStorageOutage(caught) ? storageUnavailable(caught) : caught;
     if (error instanceof IkError) {
       // Origin and image-library failures (those with a detail) and 5xx are the operator's to see; a plain 404 or 400 is the client's.
-      if (error.detail !== undefined || error.status >= 500) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
+      if (error.report) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
       const response = deliveryErrorResponse(error, requestId);
       return request.method === 'HEAD' ? { ...response, body: undefined } : response;
     }

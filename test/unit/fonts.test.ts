@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { IkError } from '../../shared/http/errors';
+import { IkError, notFound } from '../../shared/http/errors';
 import { builtInNames } from '../../shared/transform/fonts';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { canonicalTransformation } from '../../shared/transform/grammar/print';
@@ -21,7 +21,7 @@ const options: RenderOptions = {
   maxInputPixels: 100_000_000,
   loadLayer: async (file) => {
     const body = fontFiles.get(file);
-    if (!body) throw new IkError(404, 'ENOENT', `"${file}" was not found`);
+    if (!body) throw notFound(`"${file}" was not found`);
     return body;
   },
 };
