@@ -28,7 +28,6 @@ export const managePurge = managementHandler(async (request: HttpRequest, reques
 
   const { url } = parseBody(purgeInput, await readJson(request));
   const target = purgeTarget(url, await deliveryConfig());
-  if (typeof target === 'string') throw new ApiError(400, target);
 
   await purgeRenditions(target.prefix);
   purgeOriginals(target.prefix);

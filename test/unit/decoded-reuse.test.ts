@@ -25,8 +25,8 @@ function counting(): { decodes: number; reuse: NonNullable<RenderOptions['reuseD
 
 async function renderWith(input: Buffer, transformation: string, reuse?: RenderOptions['reuseDecoded']) {
   const result = await render(input, parseTransformation(transformation), { ...options, reuseDecoded: reuse });
-  if (typeof result === 'string') throw new Error(`not rendered: ${result}`);
-  return result;
+  if (result.kind !== 'rendered') throw new Error(`not rendered: ${result.kind}`);
+  return result.image;
 }
 
 describe('decoded originals reused across renditions (DECODED_CACHE_MB)', () => {

@@ -18,8 +18,8 @@ const halves = () =>
 async function rendered(transformation: string) {
   // Lossless PNG, so pixels compare exactly.
   const result = await render(await halves(), parseTransformation(`${transformation}:f-png,lo-true`), options);
-  if (typeof result === 'string') throw new Error(`not rendered: ${result}`);
-  const { data, info } = await sharp(result.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (result.kind !== 'rendered') throw new Error(`not rendered: ${result.kind}`);
+  const { data, info } = await sharp(result.image.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, rgba: (x: number, y: number) => [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)] };
 }
 

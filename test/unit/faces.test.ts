@@ -22,8 +22,8 @@ const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 90
 
 async function rendered(input: Buffer, transformation: string) {
   const result = await render(input, parseTransformation(`${transformation},f-png`), options);
-  if (typeof result === 'string') throw new Error(`not rendered: ${result}`);
-  return { body: result.body, ...(await sharp(result.body).metadata()) };
+  if (result.kind !== 'rendered') throw new Error(`not rendered: ${result.kind}`);
+  return { body: result.image.body, ...(await sharp(result.image.body).metadata()) };
 }
 
 async function rgb(image: sharp.Sharp): Promise<Buffer> {

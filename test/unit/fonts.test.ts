@@ -30,8 +30,8 @@ const options: RenderOptions = {
 async function ink(layer: string): Promise<{ ink: number; right: number }> {
   const white = await sharp({ create: { width: 800, height: 120, channels: 3, background: '#ffffff' } }).png().toBuffer();
   const out = await render(white, parseTransformation(`l-text,${layer},lx-0,ly-0,l-end:f-png,lo-true`), options);
-  if (typeof out === 'string') throw new Error(out);
-  const { data, info } = await sharp(out.body).greyscale().raw().toBuffer({ resolveWithObject: true });
+  if (out.kind !== 'rendered') throw new Error(`not rendered: ${out.kind}`);
+  const { data, info } = await sharp(out.image.body).greyscale().raw().toBuffer({ resolveWithObject: true });
   let dark = 0;
   let right = -1;
   for (let i = 0; i < data.length; i++) {
