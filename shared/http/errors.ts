@@ -6,9 +6,28 @@ import { DELIVERY_CORS } from './headers';
  * The codes a client sees in `ik-error`, ImageKit's where it names them (ENOENT, EACCES, ELIMIT, ...). The ones
  * ImageKit does not name: EBADPARAM (malformed or unknown transformation parameter), EUNSUPPORTED (known to
  * ImageKit, not implemented here, or an input that cannot be transformed), EBUSY and ETIMEOUT (this server is
- * at capacity or a transformation ran out of time) and EUNAVAILABLE (the app's own storage). Each has one helper below.
+ * at capacity or a transformation ran out of time) and EUNAVAILABLE (the app's own storage). The management API
+ * answers JSON `{ message }` with the status and adds EMETHOD, ECONFLICT, ELENGTH, EPRECONDITION and ETOOLARGE for
+ * its own HTTP statuses. Each code has one helper below.
  */
-export type ErrorCode = 'EBADPARAM' | 'EUNSUPPORTED' | 'ELIMIT' | 'EUNAUTHORIZED' | 'ENOENT' | 'EACCES' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'UNIDENTIFIED' | 'EUNAVAILABLE' | 'EBUSY' | 'ETIMEOUT';
+export type ErrorCode =
+  | 'EBADPARAM'
+  | 'EUNSUPPORTED'
+  | 'ELIMIT'
+  | 'EUNAUTHORIZED'
+  | 'ENOENT'
+  | 'EACCES'
+  | 'ECONNREFUSED'
+  | 'ETIMEDOUT'
+  | 'UNIDENTIFIED'
+  | 'EUNAVAILABLE'
+  | 'EBUSY'
+  | 'ETIMEOUT'
+  | 'EMETHOD'
+  | 'ECONFLICT'
+  | 'ELENGTH'
+  | 'EPRECONDITION'
+  | 'ETOOLARGE';
 
 interface ErrorOptions {
   /** Extra response headers, such as Retry-After on 503. */
@@ -63,6 +82,14 @@ export const originUnresolved = (message: string, detail: string) => new IkError
 export const originTimedOut = (message: string, detail: string) => new IkError(504, 'ETIMEDOUT', message, { detail, headers: NO_STORE });
 
 export const internalError = (requestId: string) => new IkError(500, 'UNIDENTIFIED', `Internal error, request id ${requestId}`);
+
+// The management API's own statuses.
+export const methodNotAllowed = (method: string) => new IkError(405, 'EMETHOD', `${method} is not allowed here`);
+export const conflict = (message: string) => new IkError(409, 'ECONFLICT', message);
+export const lengthRequired = (message: string) => new IkError(411, 'ELENGTH', message);
+/** The object changed since the ETag in If-Match. */
+export const preconditionFailed = (message: string) => new IkError(412, 'EPRECONDITION', message);
+export const bodyTooLarge = (message: string) => new IkError(413, 'ETOOLARGE', message);
 
 /** 503 with Retry-After: no transformation slot or memory free in time. */
 export const busy = (message: string, retryAfterSeconds: number) => new IkError(503, 'EBUSY', message, { headers: { 'retry-after': String(retryAfterSeconds), ...NO_STORE } });

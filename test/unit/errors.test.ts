@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { badParam, busy, internalError, notFound, originDenied, originRefused, originTimedOut, originUnresolved, overLimit, storageUnavailable, transformTimedOut, unauthorized, unsupported } from '../../shared/http/errors';
+import { badParam, bodyTooLarge, busy, conflict, internalError, lengthRequired, methodNotAllowed, notFound, originDenied, originRefused, originTimedOut, originUnresolved, overLimit, preconditionFailed, storageUnavailable, transformTimedOut, unauthorized, unsupported } from '../../shared/http/errors';
 
 describe('IkError: status, code, public message, private detail, whether to report', () => {
   it('each helper gives its code and status; the operator is told of failures with a detail and of 5xx only', () => {
@@ -20,6 +20,11 @@ describe('IkError: status, code, public message, private detail, whether to repo
       [busy('m', 3), 503, 'EBUSY', true],
       [transformTimedOut('m', 3), 503, 'ETIMEOUT', true],
       [storageUnavailable(new Error('socket hang up\nstack')), 503, 'EUNAVAILABLE', true],
+      [methodNotAllowed('PATCH'), 405, 'EMETHOD', false],
+      [conflict('m'), 409, 'ECONFLICT', false],
+      [lengthRequired('m'), 411, 'ELENGTH', false],
+      [preconditionFailed('m'), 412, 'EPRECONDITION', false],
+      [bodyTooLarge('m'), 413, 'ETOOLARGE', false],
     ] as const;
     for (const [error, status, code, report] of cases) expect([code, error.status, error.code, error.report]).toEqual([code, status, code, report]);
   });
@@ -36,8 +41,8 @@ describe('IkError: status, code, public message, private detail, whether to repo
   it('no module but shared/http/errors.ts writes an ik-error code out: they all go through its helpers', () => {
     const root = path.resolve(__dirname, '../..');
     const errors = fs.readFileSync(path.join(root, 'shared/http/errors.ts'), 'utf8');
-    const codes = new Set(/export type ErrorCode = ([^;]+);/.exec(errors)![1].split('|').map((c) => c.trim().replace(/'/g, '')));
-    expect(codes.has('ELIMIT')).toBe(true);
+    const codes = new Set(/export type ErrorCode =([^;]+);/.exec(errors)![1].split('|').map((c) => c.trim().replace(/'/g, '')).filter((c) => c !== ''));
+    expect(codes.has('ELIMIT') && codes.has('ETOOLARGE') && !codes.has('')).toBe(true);
     const sources = (dir: string): string[] =>
       fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : []));
     const written: string[] = [];

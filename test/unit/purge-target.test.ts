@@ -1,5 +1,5 @@
 import type { DeliveryConfig, EndpointView } from '../../shared/config/snapshot';
-import { ApiError } from '../../shared/manage/api';
+import { IkError } from '../../shared/http/errors';
 import { purgeTarget } from '../../shared/manage/purge-target';
 
 const view = (id: string, urlPrefix: string): EndpointView => ({ id, description: '', origins: [], urlPrefix });
@@ -22,6 +22,6 @@ describe('purgeTarget: what a purge of one URL removes', () => {
     expect(() => purgeTarget('https://cdn.example/img*', config)).toThrow(/wildcard needs/);
     expect(() => purgeTarget('https://cdn.example/tr:w-10/', config)).toThrow(/names no asset path/);
     expect(() => purgeTarget('not a url', config)).toThrow(/must be a full URL/);
-    expect(() => purgeTarget('not a url', config)).toThrow(ApiError);
+    expect(() => purgeTarget('not a url', config)).toThrow(IkError);
   });
 });
