@@ -11,7 +11,7 @@ const root = path.resolve(__dirname, '../..');
 
 const LAYERS: [RegExp, number][] = [
   [/^functions\//, 0],
-  [/^shared\/(delivery|manage)\/|^shared\/(health|startup)\.ts$/, 1],
+  [/^shared\/(delivery|manage|console)\/|^shared\/(health|startup)\.ts$/, 1],
   [/^shared\/(cache|origins|transform)\//, 2],
   [/^shared\/security\//, 3],
   [/^shared\/config\//, 4],
