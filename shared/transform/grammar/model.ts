@@ -36,11 +36,11 @@ export type CropMode = 'pad_resize' | 'pad_resize_no_enlarge' | 'extract' | 'pad
 export type Focus = 'center' | 'top' | 'left' | 'bottom' | 'right' | 'top_left' | 'top_right' | 'bottom_left' | 'bottom_right' | 'auto' | 'face';
 /** A width or height: absolute pixels, a fraction (0 < f < 1) of the step's input side, or an expression. */
 export type Dimension = { px: number } | { fraction: number } | { expr: Expression };
-/** `bg`: a colour, or the image's dominant colour. */
 /** `bg-blurred[_<intensity|auto>][_<brightness>]`: the image itself, scaled to fill the box and blurred, behind the padding of `cm-pad_resize`. */
 export interface BlurredBackground {
   blurred: { intensity: number | 'auto'; brightness: number };
 }
+/** `bg`: a colour, the image's dominant colour, or the image blurred. */
 export type Background = Colour | 'dominant' | BlurredBackground;
 /** One corner's radius for `r`: pixels, or `max` (half the shorter side). */
 export type Corner = number | 'max';
