@@ -44,8 +44,9 @@ async function main(): Promise<void> {
   const { seedDemo } = await import('./seed');
   const { startLocalHost } = await import('./server');
   const { startUp } = await import('../shared/startup');
+  const { app } = await import('../shared/app');
   // The demo origin's SAS token is signed with the account key, which only a connection string carries.
-  const seeding = startUp().length > 0 ? Promise.reject(new Error('the settings are invalid')) : env.STORAGE_CONNECTION_STRING ? seedDemo(env.STORAGE_CONNECTION_STRING) : Promise.reject(new Error('it needs STORAGE_CONNECTION_STRING (an account key)'));
+  const seeding = startUp().length > 0 ? Promise.reject(new Error('the settings are invalid')) : env.STORAGE_CONNECTION_STRING ? seedDemo(app().repositories, env.STORAGE_CONNECTION_STRING) : Promise.reject(new Error('it needs STORAGE_CONNECTION_STRING (an account key)'));
   const seeded = await seeding.catch((error: Error) => {
     console.log(`Demo not seeded: ${error.message}`);
     return false;

@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { settings } from '../shared/settings';
-import { appQueue, createOnce } from '../shared/storage';
+import type { App } from '../shared/app';
+import type { Settings } from '../shared/settings';
+import { createOnce } from '../shared/storage';
 
 /** The queue settings of host.json that the Functions host applies to queue triggers. */
 export interface QueueBehaviour {
@@ -44,8 +45,8 @@ export function queueBehaviour(env: NodeJS.ProcessEnv = process.env): QueueBehav
 }
 
 /** `%SETTING%` in a queue name, resolved as the host resolves binding expressions, with the app's defaults. */
-function queueName(template: string): string {
-  const values = settings() as Record<string, unknown>;
+function queueName(template: string, settings: Settings): string {
+  const values = settings as Record<string, unknown>;
   return template.replace(/%([^%]+)%/g, (_, name: string) => String(process.env[name] || values[name] || ''));
 }
 
@@ -62,7 +63,7 @@ const LEASE_SECONDS = 600;
  * Functions host would call: base64 JSON decoded, a failure retried after `visibilityTimeout`, and after
  * `maxDequeueCount` tries moved to `<queue>-poison`, whose own trigger then runs.
  */
-export function startQueueFunctions(functions: Map<string, StorageQueueFunctionOptions>, behaviour = queueBehaviour()): QueueHost {
+export function startQueueFunctions(functions: Map<string, StorageQueueFunctionOptions>, app: App, behaviour = queueBehaviour()): QueueHost {
   const stop = new AbortController();
   const inFlight = new Map<string, { queue: QueueClient; popReceipt: string }>();
 
@@ -96,8 +97,8 @@ export function startQueueFunctions(functions: Map<string, StorageQueueFunctionO
   }
 
   async function poll(name: string, options: StorageQueueFunctionOptions): Promise<void> {
-    const queue = appQueue(queueName(options.queueName));
-    const poison = appQueue(`${queue.name}-poison`);
+    const queue = app.storage.queue(queueName(options.queueName, app.settings));
+    const poison = app.storage.queue(`${queue.name}-poison`);
     // Azure has the queues from the deployment; Azurite starts empty.
     const created = createOnce(() => queue.createIfNotExists());
     let idleMs = 100;

@@ -1,6 +1,6 @@
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { newId } from '../shared/config/collection';
-import { origins, urlEndpoints, getUrlEndpoint } from '../shared/config/repositories';
+import type { Repositories } from '../shared/config/repositories';
 import { DEFAULT_ENDPOINT_ID } from '../shared/config/schemas';
 import { demoImages } from './sample-images';
 
@@ -25,7 +25,7 @@ export function readOnlyContainerSas(accountName: string, accountKey: string, co
  * On an empty store: uploads the demo images to `originals`, registers an AZURE_BLOB origin that reads them
  * with a read-only SAS, and points the default URL endpoint at it. Returns false when there was config already.
  */
-export async function seedDemo(connectionString: string): Promise<boolean> {
+export async function seedDemo({ origins, urlEndpoints, getUrlEndpoint }: Repositories, connectionString: string): Promise<boolean> {
   if ((await origins.list()).length > 0) return false;
   const accountName = connectionStringPart(connectionString, 'AccountName');
   const accountKey = connectionStringPart(connectionString, 'AccountKey');

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { app } from '../shared/app';
 import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
 import { startUp } from '../shared/startup';
@@ -100,7 +101,7 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
   const { httpFunctions, queueFunctions } = loadFunctions();
   const route = createRouter(httpFunctions);
   // Queue triggers poll the app's own storage (the local stand-in for their PURGE_QUEUE_CONNECTION).
-  const queues = valid ? startQueueFunctions(queueFunctions) : undefined;
+  const queues = valid ? startQueueFunctions(queueFunctions, app()) : undefined;
   const server = http.createServer(async (req, res) => {
     try {
       const method = (req.method ?? 'GET').toUpperCase();
@@ -109,7 +110,7 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
       const rawPath = (req.url ?? '/').split('?')[0];
       const problem = pathProblem(rawPath);
       if (problem) {
-        const { status, headers, body } = deliveryErrorResponse(unsafePath(rawPath, 'the request', problem), randomUUID());
+        const { status, headers, body } = deliveryErrorResponse(unsafePath(rawPath, 'the request', problem), randomUUID(), app().settings.ERROR_MAX_AGE_SECONDS);
         res.writeHead(status ?? 400, headers as Record<string, string>).end(body as string);
         return;
       }

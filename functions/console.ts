@@ -1,5 +1,4 @@
-import { serveConsole } from '../shared/console/serve';
-import { settings } from '../shared/settings';
+import { app } from '../shared/app';
 import { registerHttp } from './register';
 
 // Named to sort before the delivery catch-all, which the Functions host tries last.
@@ -7,5 +6,5 @@ registerHttp('console', {
   route: 'console/{*file}',
   methods: ['GET', 'HEAD'],
   authLevel: 'anonymous',
-  handler: serveConsole(() => settings().CONSOLE_ENABLED),
+  handler: (request, context) => app().handlers.console(request, context),
 });

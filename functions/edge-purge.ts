@@ -1,4 +1,4 @@
-import { performEdgePurge, recordFailedEdgePurge } from '../shared/cache/edge-purge';
+import { app } from '../shared/app';
 import { registerQueue } from './register';
 
 // The host reaches the queue through the PURGE_QUEUE_CONNECTION connection (a connection string locally, its
@@ -6,12 +6,12 @@ import { registerQueue } from './register';
 registerQueue('edgePurge', {
   queueName: '%PURGE_QUEUE%',
   connection: 'PURGE_QUEUE_CONNECTION',
-  handler: (entry, context) => performEdgePurge(entry, (message) => context.warn(message)),
+  handler: (entry, context) => app().handlers.edgePurge(entry, context),
 });
 
 // The host moves a message here after its last failed try (host.json `extensions.queues.maxDequeueCount`).
 registerQueue('edgePurgePoison', {
   queueName: '%PURGE_QUEUE%-poison',
   connection: 'PURGE_QUEUE_CONNECTION',
-  handler: (entry, context) => recordFailedEdgePurge(entry, (message) => context.warn(message)),
+  handler: (entry, context) => app().handlers.edgePurgePoison(entry, context),
 });

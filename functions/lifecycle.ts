@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { settleRenditionWrites } from '../shared/cache/renditions';
+import { builtApp } from '../shared/app';
 import { startUp } from '../shared/startup';
 
 // Bad settings are logged as the instance starts, not when the first request arrives.
@@ -8,4 +8,4 @@ app.hook.appStart(() => {
 });
 
 // Rendition writes finish after their response; an instance being scaled in lets them land first.
-app.hook.appTerminate(() => settleRenditionWrites());
+app.hook.appTerminate(() => builtApp()?.renditions.settle());

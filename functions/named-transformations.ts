@@ -1,9 +1,9 @@
-import { manageNamedTransformations } from '../shared/manage/named-transformations';
+import { app } from '../shared/app';
 import { registerHttp } from './register';
 
 registerHttp('namedTransformations', {
   route: 'v1/named-transformations/{id?}',
   methods: ['GET', 'POST', 'PATCH', 'DELETE'],
   authLevel: 'anonymous',
-  handler: manageNamedTransformations,
+  handler: (request, context) => app().handlers.namedTransformations(request, context),
 });

@@ -1,9 +1,9 @@
-import { manageOrigins } from '../shared/manage/origins';
+import { app } from '../shared/app';
 import { registerHttp } from './register';
 
 registerHttp('origins', {
   route: 'v1/accounts/origins/{id?}',
   methods: ['GET', 'POST', 'PUT', 'DELETE'],
   authLevel: 'anonymous',
-  handler: manageOrigins,
+  handler: (request, context) => app().handlers.origins(request, context),
 });

@@ -1,9 +1,9 @@
-import { manageUrlEndpoints } from '../shared/manage/url-endpoints';
+import { app } from '../shared/app';
 import { registerHttp } from './register';
 
 registerHttp('urlEndpoints', {
   route: 'v1/accounts/url-endpoints/{id?}',
   methods: ['GET', 'POST', 'PUT', 'DELETE'],
   authLevel: 'anonymous',
-  handler: manageUrlEndpoints,
+  handler: (request, context) => app().handlers.urlEndpoints(request, context),
 });

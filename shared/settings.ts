@@ -145,11 +145,3 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   if (problems.length > 0) throw new Error(`Invalid settings: ${problems.join('; ')}`);
   return parseResult(env).data!;
 }
-
-let loaded: Settings | undefined;
-
-/** Settings are read once per process, on first use, so a host can fill the environment before that. */
-export function settings(): Settings {
-  loaded ??= parseSettings(process.env);
-  return loaded;
-}

@@ -2,7 +2,6 @@ import { TableClient, type TableServiceClientOptions } from '@azure/data-tables'
 import { BlobServiceClient, newPipeline, type RequestPolicyFactory } from '@azure/storage-blob';
 import { QueueClient, QueueServiceClient, newPipeline as newQueuePipeline } from '@azure/storage-queue';
 import { appIdentity } from './identity';
-import { settings } from './settings';
 
 /** What bounds one storage operation of the app's own storage (config table, rendition container). */
 export interface StorageDeadlines {
@@ -14,9 +13,27 @@ export interface StorageDeadlines {
   maxTries: number;
 }
 
-export function storageDeadlines(): StorageDeadlines {
-  const s = settings();
-  return { tryTimeoutMs: s.STORAGE_TRY_TIMEOUT_MS, deadlineMs: s.STORAGE_DEADLINE_MS, maxTries: s.STORAGE_MAX_TRIES };
+/**
+ * Where the app's own storage is (STORAGE_CONNECTION_STRING, or STORAGE_ACCOUNT_NAME and the service endpoints for
+ * the managed identity) and what bounds its calls.
+ */
+export interface AppStorageOptions {
+  /** An account key or SAS connection string; without it, `accountName` with the managed identity. */
+  connectionString?: string;
+  accountName?: string;
+  blobEndpoint?: string;
+  tableEndpoint?: string;
+  queueEndpoint?: string;
+  deadlines: StorageDeadlines;
+}
+
+/** Clients for the app's own storage (config table, rendition container, purge queue), every call bounded. */
+export interface AppStorage {
+  readonly deadlines: StorageDeadlines;
+  blobService(): BlobServiceClient;
+  /** `deadlines` narrows the bounds (the health probe's). */
+  table(name: string, deadlines?: StorageDeadlines): TableClient;
+  queue(name: string): QueueClient;
 }
 
 interface BoundableRequest {
@@ -51,7 +68,7 @@ const deadlineFactory = (deadlines: StorageDeadlines): RequestPolicyFactory => (
 });
 
 /** The same blob service with every operation bounded by `deadlines` (the SDK's own timeout only tells the server). */
-export function boundedBlobService(service: BlobServiceClient, deadlines = storageDeadlines()): BlobServiceClient {
+function boundedBlobService(service: BlobServiceClient, deadlines: StorageDeadlines): BlobServiceClient {
   const pipeline = newPipeline(service.credential, boundedPipelineOptions(deadlines));
   pipeline.factories.push(deadlineFactory(deadlines));
   return new BlobServiceClient(service.url, pipeline);
@@ -76,44 +93,39 @@ function boundedTableOptions(deadlines: StorageDeadlines): TableServiceClientOpt
   };
 }
 
-/** A queue of the app's own storage, reached like `appBlobService`, every operation bounded by `deadlines`. */
-export function appQueue(name: string, deadlines = storageDeadlines()): QueueClient {
-  const s = settings();
-  // The queue SDK keeps a client's credential to itself; the blob SDK reads a connection string into the same
-  // credential class (both come from @azure/storage-common).
-  const [url, credential] = s.STORAGE_CONNECTION_STRING
-    ? [QueueServiceClient.fromConnectionString(s.STORAGE_CONNECTION_STRING).getQueueClient(name).url, BlobServiceClient.fromConnectionString(s.STORAGE_CONNECTION_STRING).credential]
-    : [new QueueServiceClient(serviceUrl(s.STORAGE_QUEUE_ENDPOINT, 'queue')).getQueueClient(name).url, appIdentity()];
-  const pipeline = newQueuePipeline(credential, boundedPipelineOptions(deadlines));
-  pipeline.factories.push(deadlineFactory(deadlines));
-  return new QueueClient(url, pipeline);
-}
-
-/** A service URL of the identity-reached account: as configured (Bicep writes them with a trailing slash), else the public cloud's. */
-function serviceUrl(configured: string | undefined, service: 'blob' | 'queue' | 'table'): string {
-  return (configured ?? `https://${settings().STORAGE_ACCOUNT_NAME}.${service}.core.windows.net`).replace(/\/+$/, '');
-}
-
 /** A blob service from a connection string (account key or SAS), every operation bounded. */
-export function blobServiceFrom(connectionString: string): BlobServiceClient {
-  return boundedBlobService(BlobServiceClient.fromConnectionString(connectionString));
+export function blobServiceFrom(connectionString: string, deadlines: StorageDeadlines): BlobServiceClient {
+  return boundedBlobService(BlobServiceClient.fromConnectionString(connectionString), deadlines);
 }
 
-/** The blob service of the app's own storage: with STORAGE_CONNECTION_STRING, else with the managed identity. */
-export function appBlobService(): BlobServiceClient {
-  const s = settings();
-  if (s.STORAGE_CONNECTION_STRING) return blobServiceFrom(s.STORAGE_CONNECTION_STRING);
-  return boundedBlobService(new BlobServiceClient(serviceUrl(s.STORAGE_BLOB_ENDPOINT, 'blob'), appIdentity()));
-}
-
-/** A table of the app's own storage, reached like `appBlobService`; `deadlines` narrows the bounds (the health probe's). */
-export function appTable(name: string, deadlines = storageDeadlines()): TableClient {
-  const s = settings();
-  const options = boundedTableOptions(deadlines);
-  if (s.STORAGE_CONNECTION_STRING) {
-    return TableClient.fromConnectionString(s.STORAGE_CONNECTION_STRING, name, { allowInsecureConnection: s.STORAGE_CONNECTION_STRING.includes('http://'), ...options });
-  }
-  return new TableClient(serviceUrl(s.STORAGE_TABLE_ENDPOINT, 'table'), name, appIdentity(), options);
+export function createAppStorage(options: AppStorageOptions): AppStorage {
+  const { connectionString, deadlines } = options;
+  /** A service URL of the identity-reached account: as configured (Bicep writes them with a trailing slash), else the public cloud's. */
+  const serviceUrl = (configured: string | undefined, service: 'blob' | 'queue' | 'table') => (configured ?? `https://${options.accountName}.${service}.core.windows.net`).replace(/\/+$/, '');
+  return {
+    deadlines,
+    blobService() {
+      if (connectionString) return blobServiceFrom(connectionString, deadlines);
+      return boundedBlobService(new BlobServiceClient(serviceUrl(options.blobEndpoint, 'blob'), appIdentity()), deadlines);
+    },
+    table(name, tableDeadlines = deadlines) {
+      const tableOptions = boundedTableOptions(tableDeadlines);
+      if (connectionString) {
+        return TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: connectionString.includes('http://'), ...tableOptions });
+      }
+      return new TableClient(serviceUrl(options.tableEndpoint, 'table'), name, appIdentity(), tableOptions);
+    },
+    queue(name) {
+      // The queue SDK keeps a client's credential to itself; the blob SDK reads a connection string into the same
+      // credential class (both come from @azure/storage-common).
+      const [url, credential] = connectionString
+        ? [QueueServiceClient.fromConnectionString(connectionString).getQueueClient(name).url, BlobServiceClient.fromConnectionString(connectionString).credential]
+        : [new QueueServiceClient(serviceUrl(options.queueEndpoint, 'queue')).getQueueClient(name).url, appIdentity()];
+      const pipeline = newQueuePipeline(credential, boundedPipelineOptions(deadlines));
+      pipeline.factories.push(deadlineFactory(deadlines));
+      return new QueueClient(url, pipeline);
+    },
+  };
 }
 
 /**

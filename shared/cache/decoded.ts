@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { settings } from '../settings';
 import type { Picture } from '../transform/picture';
 import { coalesce } from './coalesce';
 
-let pictures: LRUCache<string, Picture> | undefined;
 /** Content hashes of originals held by the originals cache, which hands out the same Buffer again. */
 const hashes = new WeakMap<Buffer, string>();
 
 const byteSize = (p: Picture) => p.frames.reduce((sum, frame) => sum + frame.data.length, 0);
-
-function cache(): LRUCache<string, Picture> | undefined {
-  const maxSize = Math.floor(settings().DECODED_CACHE_MB * 1024 * 1024);
-  if (maxSize <= 0) return undefined;
-  pictures ??= new LRUCache<string, Picture>({ maxSize, sizeCalculation: (p) => Math.max(1, byteSize(p)) });
-  return pictures;
-}
 
 function contentHash(input: Buffer): string {
   let hash = hashes.get(input);
@@ -26,15 +17,24 @@ function contentHash(input: Buffer): string {
   return hash;
 }
 
+/** Decoded pixels of `input` after `stage`, from memory or from `decode`. */
+export type ReuseDecoded = (input: Buffer, stage: string, decode: () => Promise<Picture>) => Promise<Picture>;
+
 /**
  * The decoded pixels of `input` after `stage` (the resize done while decoding), from memory when another rendition
  * of the same bytes needed the same stage, else from `decode`. Keyed by the bytes, not the path, so a replaced
  * original is never served from an old decode; the pixels are identical either way, so renditions do not depend
- * on what this instance happened to hold. One picture may fill at most an eighth of `DECODED_CACHE_MB`.
+ * on what this instance happened to hold. One picture may fill at most an eighth of `maxBytes` (DECODED_CACHE_MB);
+ * 0 keeps none.
  */
-export async function reuseDecoded(input: Buffer, stage: string, decode: () => Promise<Picture>): Promise<Picture> {
-  const memory = cache();
-  if (!memory) return decode();
+export function createDecodedCache(maxBytes: number): ReuseDecoded {
+  const maxSize = Math.floor(maxBytes);
+  if (maxSize <= 0) return (_input, _stage, decode) => decode();
+  const memory = new LRUCache<string, Picture>({ maxSize, sizeCalculation: (p) => Math.max(1, byteSize(p)) });
+  return (input, stage, decode) => reuse(memory, input, stage, decode);
+}
+
+async function reuse(memory: LRUCache<string, Picture>, input: Buffer, stage: string, decode: () => Promise<Picture>): Promise<Picture> {
   const key = `${contentHash(input)}\n${stage}`;
   const kept = memory.get(key);
   if (kept) return kept;

@@ -1,7 +1,6 @@
 import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
-import { settings } from '../settings';
-import { appTable, createOnce, storageDeadlines, type StorageDeadlines } from '../storage';
+import { createOnce, type AppStorage } from '../storage';
 
 export interface Versioned<T> {
   id: string;
@@ -28,23 +27,33 @@ export interface UniqueField<T> {
   key(value: T): string;
 }
 
-let client: TableClient | undefined;
-let probeClient: TableClient | undefined;
-
-function connect(deadlines?: StorageDeadlines): TableClient {
-  return appTable(settings().CONFIG_TABLE, deadlines);
+/** The config table (CONFIG_TABLE) of the app's own storage. */
+export interface ConfigTable {
+  /** The table, created once before first use. */
+  ready(): Promise<TableClient>;
+  /** Cheap reachability check, for the health probe. */
+  ping(): Promise<void>;
 }
 
-function table(): TableClient {
-  client ??= connect();
-  return client;
-}
-
-const createTable = createOnce(() => table().createTable());
-
-async function ensureTable(): Promise<TableClient> {
-  await createTable();
-  return table();
+export function createConfigTable(storage: AppStorage, name: string): ConfigTable {
+  let client: TableClient | undefined;
+  let probeClient: TableClient | undefined;
+  const table = () => (client ??= storage.table(name));
+  const create = createOnce(() => table().createTable());
+  const ready = async () => {
+    await create();
+    return table();
+  };
+  return {
+    ready,
+    async ping() {
+      await ready();
+      // One try: a probe must answer fast, and the next probe is the retry.
+      probeClient ??= storage.table(name, { ...storage.deadlines, maxTries: 1 });
+      const page = probeClient.listEntities({ queryOptions: { filter: `PartitionKey eq 'health'` } }).byPage({ maxPageSize: 1 });
+      await page.next();
+    },
+  };
 }
 
 /** ImageKit ids are 24 hex digits. */
@@ -76,6 +85,7 @@ const statusOf = (error: unknown) => (error instanceof RestError ? error.statusC
  */
 export class Collection<T> {
   constructor(
+    private readonly table: ConfigTable,
     private readonly partition: string,
     readonly unique?: UniqueField<T>,
   ) {}
@@ -89,7 +99,7 @@ export class Collection<T> {
   }
 
   async list(): Promise<Versioned<T>[]> {
-    const t = await ensureTable();
+    const t = await this.table.ready();
     const rows: Versioned<T>[] = [];
     const filter = odata`PartitionKey eq ${this.partition} and RowKey lt ${KEY_MARK}`;
     for await (const row of t.listEntities<Row>({ queryOptions: { filter } })) {
@@ -99,7 +109,7 @@ export class Collection<T> {
   }
 
   async get(id: string): Promise<Versioned<T> | undefined> {
-    const t = await ensureTable();
+    const t = await this.table.ready();
     try {
       const row = await t.getEntity<Row>(this.partition, id);
       return { id, value: JSON.parse(row.data) as T, etag: row.etag };
@@ -139,7 +149,7 @@ export class Collection<T> {
 
   /** Submits the object row's action plus the key row changes; returns the object row's new ETag. */
   private async write(id: string, value: T, objectAction: TransactionAction): Promise<string> {
-    const t = await ensureTable();
+    const t = await this.table.ready();
     const keyActions = async (): Promise<TransactionAction[]> => {
       if (!this.unique) return [];
       const wanted = this.keyRowKey(value);
@@ -180,7 +190,7 @@ export class Collection<T> {
    * checked first that nothing uses the object) then fails. False when the object is gone.
    */
   async touch(id: string): Promise<boolean> {
-    const t = await ensureTable();
+    const t = await this.table.ready();
     try {
       await t.updateEntity({ partitionKey: this.partition, rowKey: id }, 'Merge');
       return true;
@@ -196,7 +206,7 @@ export class Collection<T> {
    * that wants its value (`releaseStaleKey`).
    */
   async delete(id: string, etag: string): Promise<void> {
-    const t = await ensureTable();
+    const t = await this.table.ready();
     try {
       await t.deleteEntity(this.partition, id, { etag });
     } catch (error) {
@@ -211,13 +221,4 @@ export class Collection<T> {
       if (statusOf(error) !== 404) throw error;
     });
   }
-}
-
-/** Cheap reachability check of the config table, for the health probe. */
-export async function pingConfigStore(): Promise<void> {
-  await ensureTable();
-  // One try: a probe must answer fast, and the next probe is the retry.
-  probeClient ??= connect({ ...storageDeadlines(), maxTries: 1 });
-  const page = probeClient.listEntities({ queryOptions: { filter: `PartitionKey eq 'health'` } }).byPage({ maxPageSize: 1 });
-  await page.next();
 }

@@ -49,13 +49,13 @@ function loadAssets(folder: string): Map<string, Asset> {
 const notFound = (): HttpResponseInit => ({ status: 404, headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' });
 
 /**
- * `GET /console/{file}`: the console's page (`/console`, `/console/`) and its scripts and styles. `enabled` is read
- * per request (CONSOLE_ENABLED); off, every console path is 404, as if there were no console.
+ * `GET /console/{file}`: the console's page (`/console`, `/console/`) and its scripts and styles. Not `enabled`
+ * (CONSOLE_ENABLED), every console path is 404, as if there were no console.
  */
-export function serveConsole(enabled: () => boolean, folder = CONSOLE_ASSETS): HttpHandler {
+export function serveConsole(enabled: boolean, folder = CONSOLE_ASSETS): HttpHandler {
   let assets: Map<string, Asset> | undefined;
   return async (request) => {
-    if (!enabled()) return notFound();
+    if (!enabled) return notFound();
     assets ??= loadAssets(folder);
     const asset = assets.get(request.params.file || 'index.html');
     if (!asset) return notFound();

@@ -1,12 +1,11 @@
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
-import { keepOriginal, originalKey, readOriginal } from '../cache/originals';
+import { originalKey, type OriginalsCache } from '../cache/originals';
 import { purgedSince, purgeGeneration } from '../cache/purge-generation';
 import { notFound } from '../http/errors';
 import { originFor } from '../origins';
 import type { FetchLimits, OriginObject, OriginRequest } from '../origins/types';
 import { checkSafePath } from '../security/paths';
 import type { DownloadMemory } from '../security/transform-limiter';
-import { settings } from '../settings';
 import { proxiedUrl, unsignedProxyRefused } from '../origins/web-proxy';
 import { lastValue } from '../transform/grammar/query';
 import { originPath } from '../transform/tokens';
@@ -29,14 +28,10 @@ export interface Original extends OriginObject {
   defaultImagePath?: string;
 }
 
-export function fetchLimits(): FetchLimits {
-  const s = settings();
-  return {
-    maxBytes: s.MAX_INPUT_BYTES,
-    connectTimeoutMs: s.ORIGIN_CONNECT_TIMEOUT_MS,
-    timeoutMs: s.ORIGIN_TIMEOUT_MS,
-    allowPrivateAddresses: s.ALLOW_PRIVATE_ORIGIN_ADDRESSES,
-  };
+/** How originals are fetched: the limits of one fetch (MAX_INPUT_BYTES, ORIGIN_*) and the originals cache. */
+export interface OriginFetcher {
+  limits: FetchLimits;
+  originals: OriginalsCache;
 }
 
 /**
@@ -65,15 +60,15 @@ async function firstFound(config: DeliveryConfig, endpoint: EndpointView, assetP
 }
 
 /** `firstFound` through the originals cache, for endpoints that turn it on with `originalsCacheSeconds`. */
-async function cachedFirstFound(config: DeliveryConfig, endpoint: EndpointView, assetPath: string, request: OriginRequest): Promise<OriginObject | undefined> {
+async function cachedFirstFound(originals: OriginalsCache, config: DeliveryConfig, endpoint: EndpointView, assetPath: string, request: OriginRequest): Promise<OriginObject | undefined> {
   const seconds = endpoint.originalsCacheSeconds ?? 0;
   if (seconds <= 0) return firstFound(config, endpoint, assetPath, request);
   const key = originalKey(endpoint.id, assetPath, `${request.proxyAllowed}\n${request.requestHost ?? ''}`);
-  const kept = readOriginal(key);
+  const kept = originals.read(key);
   if (kept) return kept;
   const since = purgeGeneration();
   const found = await firstFound(config, endpoint, assetPath, request);
-  if (found && !purgedSince(key, since)) keepOriginal(key, found, seconds);
+  if (found && !purgedSince(key, since)) originals.keep(key, found, seconds);
   return found;
 }
 
@@ -81,18 +76,18 @@ async function cachedFirstFound(config: DeliveryConfig, endpoint: EndpointView, 
  * The original of an asset from the endpoint's origins, tried in order (ImageKit's origin preference); when none
  * has it, the `di-` default image from the same origins; else 404 ENOENT.
  */
-export async function fetchOriginal(config: DeliveryConfig, endpoint: EndpointView, assetPath: string, options: FetchOriginalOptions = { signed: false }): Promise<Original> {
+export async function fetchOriginal(fetcher: OriginFetcher, config: DeliveryConfig, endpoint: EndpointView, assetPath: string, options: FetchOriginalOptions = { signed: false }): Promise<Original> {
   // Asset, layer and default-image paths all come through here: the parser checked them, and this holds regardless.
   checkSafePath(assetPath, 'the asset');
   if (!endpoint.origins.some((id) => config.origins.has(id))) {
     throw notFound('The URL endpoint has no origins configured: add one with the management API', `URL endpoint "${endpoint.id}" has no origins configured`);
   }
   const request: OriginRequest = {
-    limits: { ...fetchLimits(), reserve: options.memory?.reserve },
+    limits: { ...fetcher.limits, reserve: options.memory?.reserve },
     proxyAllowed: options.signed || endpoint.allowUnsignedWebProxy === true,
     requestHost: options.requestHost,
   };
-  const found = await cachedFirstFound(config, endpoint, assetPath, request);
+  const found = await cachedFirstFound(fetcher.originals, config, endpoint, assetPath, request);
   if (found) return found;
   // The asset path is the client's own; which endpoint served it is not theirs to know. A plain miss has no detail: it is not logged.
   const missing = `No file was found at "${assetPath}" in the URL endpoint's origins`;

@@ -1,26 +1,25 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
-import { reuseDecoded } from '../cache/decoded';
+import type { ReuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
-import { readRendition, writeRendition, type StoredRendition } from '../cache/renditions';
-import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
+import type { RenditionCache, StoredRendition } from '../cache/renditions';
+import type { ConfigSnapshot, DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
 import type { OriginObject } from '../origins/types';
-import { authorizeDelivery } from '../security/access';
+import { authorizeDelivery, type AccessPolicy } from '../security/access';
 import { sameRequest } from '../security/signature';
 import { secureOutput } from '../security/svg';
-import { admitTransform, downloadMemory } from '../security/transform-limiter';
-import { settings } from '../settings';
+import type { TransformLimiter } from '../security/transform-limiter';
 import { isStorageOutage } from '../storage';
 import { applyClientHints, readClientHints, usesClientHints } from '../transform/client-hints';
 import { acceptedModernFormat } from '../transform/format';
 import { canonicalTransformation } from '../transform/grammar/print';
-import { render } from '../transform/render';
+import type { Renderer } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';
 import { readEdgeHint, type EdgeHint } from './edge-hint';
-import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions, type Original } from './fetch-original';
+import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions, type Original, type OriginFetcher } from './fetch-original';
 import { downloadLayers } from './layers';
 import { asIs, needsPixels } from './passthrough';
 import { deliveryCounters, ServerTiming } from './metrics';
@@ -32,22 +31,30 @@ const UNENCODED_URL_HEADER = 'x-waws-unencoded-url';
 
 type Output = Omit<StoredRendition, 'etag' | 'lastModified'>;
 
-async function produce(original: OriginObject, request: DeliveryRequest, accept: string, loadLayer: (path: string) => Promise<Buffer>, timing: ServerTiming): Promise<Output> {
+/** What delivery is built from: the parts the app makes once from its settings (shared/app). */
+export interface DeliveryParts {
+  config: ConfigSnapshot;
+  access: AccessPolicy;
+  /** render() with the render limits, the transformation admission and the job's deadline. */
+  renderer: Renderer;
+  limiter: TransformLimiter;
+  reuseDecoded: ReuseDecoded;
+  renditions: RenditionCache;
+  origins: OriginFetcher;
+  maxSvgBytes: number;
+  cacheMaxAgeSeconds: number;
+  errorMaxAgeSeconds: number;
+}
+
+async function produce(parts: DeliveryParts, original: OriginObject, request: DeliveryRequest, accept: string, loadLayer: (path: string) => Promise<Buffer>, timing: ServerTiming): Promise<Output> {
   if (!needsPixels(request.steps)) return asIs(original);
-  const s = settings();
   deliveryCounters.transforms++;
-  const result = await render(original.body, request.steps, {
+  const result = await parts.renderer.render(original.body, request.steps, {
     accept,
-    autoAvif: s.AUTO_AVIF,
-    defaultQuality: s.DEFAULT_QUALITY,
-    maxInputPixels: s.MAX_INPUT_PIXELS,
     loadLayer,
-    // Only decoding and encoding are admitted, by estimated memory, and only they count against the timeout.
-    admit: admitTransform,
-    timeoutSeconds: s.TRANSFORM_TIMEOUT_SECONDS,
     // `decode` appears in Server-Timing only when this request decoded; a reused decode leaves it out.
     reuseDecoded: (input, stage, decode) =>
-      reuseDecoded(input, stage, () => {
+      parts.reuseDecoded(input, stage, () => {
         deliveryCounters.decodes++;
         return timing.measure('decode', decode);
       }),
@@ -73,30 +80,30 @@ interface Served {
  * The stored rendition, or a new one fetched, transformed and stored. Concurrent identical requests share one
  * call, and keep sharing it until the new rendition is stored, so none of them transforms again.
  */
-async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: string, name: string, timing: ServerTiming, log: (m: string) => void, fetchOptions: FetchOriginalOptions): Promise<Served> {
+async function serve(parts: DeliveryParts, request: DeliveryRequest, config: DeliveryConfig, accept: string, name: string, timing: ServerTiming, log: (m: string) => void, fetchOptions: FetchOriginalOptions): Promise<Served> {
   // Requests after a purge do not join work that started before it: that work read the old original.
   const since = purgeGeneration();
   const { value, joined } = await coalesce<Served>(`${name}\n${since}`, async () => {
-    const cached = await timing.measure('cache', () => readRendition(name, log));
+    const cached = await timing.measure('cache', () => parts.renditions.read(name, log));
     if (cached) return { value: { rendition: cached, hit: true } };
     // The lookup takes no transform slot: a miss answers 404 at once, and a slow origin holds up only its own request.
     // What it downloads is held in DOWNLOAD_BUDGET_MB until the rendition is made.
-    const memory = downloadMemory();
+    const memory = parts.limiter.downloadMemory();
     const downloads = { ...fetchOptions, memory };
     let original: Original;
     let output: Output;
     try {
       deliveryCounters.originFetches++;
-      original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, downloads));
+      original = await timing.measure('fetch', () => fetchOriginal(parts.origins, config, request.endpoint, request.assetPath, downloads));
       // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
-      const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(config, request.endpoint, path, { ...downloads, defaultImage: undefined })).body);
-      output = await timing.measure('transform', () => produce(original, request, accept, loadLayer, timing).then(secureOutput));
+      const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(parts.origins, config, request.endpoint, path, { ...downloads, defaultImage: undefined })).body);
+      output = await timing.measure('transform', () => produce(parts, original, request, accept, loadLayer, timing).then((made) => secureOutput(made, parts.maxSvgBytes)));
     } finally {
       memory.release();
     }
     const rendition: StoredRendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
-    return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since) };
+    return { value: { rendition, hit: false }, holdUntil: parts.renditions.write(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since) };
   });
   // A request that joined another's work did not transform: for it, the rendition was already there.
   return { ...value, hit: value.hit || joined };
@@ -123,30 +130,29 @@ function clientTarget(request: HttpRequest): EdgeHint {
   return sameRequest(sent.url, received.url) ? sent : received;
 }
 
-async function handle(request: HttpRequest, requestId: string, log: (m: string) => void): Promise<HttpResponseInit> {
+async function handle(parts: DeliveryParts, request: HttpRequest, requestId: string, log: (m: string) => void): Promise<HttpResponseInit> {
   const timing = new ServerTiming();
-  const config = await deliveryConfig();
+  const config = await parts.config.current();
   const hint = clientTarget(request);
   const resolved = resolveUrl(hint.url, config);
   const { url, request: parsed } = resolved;
-  const s = settings();
   // Access is decided here, on every request, before any cache is read.
-  const access = authorizeDelivery(hint.url, parsed);
+  const access = authorizeDelivery(hint.url, parsed, parts.access);
   checkProxyAccess(config, parsed, access.signed);
   const accept = hint.accept ?? request.headers.get('accept') ?? '';
   // An original served as it is does not depend on Accept.
-  const variant = resolved.explicitFormat || !needsPixels(parsed.steps) ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic');
+  const variant = resolved.explicitFormat || !needsPixels(parsed.steps) ? '' : (acceptedModernFormat(accept, parts.renderer.options.autoAvif) ?? 'basic');
   const hints = usesClientHints(parsed.steps) ? applyClientHints(parsed.steps, readClientHints(request.headers)) : undefined;
   const name = hints ? resolved.renditionName(variant, canonicalTransformation(hints.steps)) : resolved.renditionName(variant);
 
   // Front Door sends the client's host in X-Forwarded-Host (docs/azure-reference.md, "Only Front Door reaches the app"); WEB_FOLDER origins may forward it.
-  const { rendition, hit, standIn } = await serve(hints ? { ...parsed, steps: hints.steps } : parsed, config, accept, name, timing, log, {
+  const { rendition, hit, standIn } = await serve(parts, hints ? { ...parsed, steps: hints.steps } : parsed, config, accept, name, timing, log, {
     signed: access.signed,
     requestHost: request.headers.get('x-forwarded-host') ?? url.host,
     defaultImage: resolved.defaultImage,
   });
 
-  const maxAge = Math.min(standIn ? s.ERROR_MAX_AGE_SECONDS : s.CACHE_MAX_AGE_SECONDS, access.maxAgeSeconds ?? Infinity);
+  const maxAge = Math.min(standIn ? parts.errorMaxAgeSeconds : parts.cacheMaxAgeSeconds, access.maxAgeSeconds ?? Infinity);
   const headers: Record<string, string> = {
     'cache-control': `public, max-age=${maxAge}, s-maxage=${maxAge}`,
     etag: rendition.etag,
@@ -172,20 +178,20 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
 }
 
 /** GET and HEAD of a delivery URL: resolve endpoint, fetch the original, transform, respond; OPTIONS is the CORS preflight. */
-export async function deliver(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export const createDeliveryHandler = (parts: DeliveryParts): HttpHandler => async (request, context) => {
   if (request.method === 'OPTIONS') return preflight(new URL(request.url).pathname);
   const requestId = randomUUID();
   try {
-    return await handle(request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));
+    return await handle(parts, request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));
   } catch (caught) {
     const error = isStorageOutage(caught) ? storageUnavailable(caught) : caught;
     if (error instanceof IkError) {
       // Origin and image-library failures (those with a detail) and 5xx are the operator's to see; a plain 404 or 400 is the client's.
       if (error.report) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
-      const response = deliveryErrorResponse(error, requestId);
+      const response = deliveryErrorResponse(error, requestId, parts.errorMaxAgeSeconds);
       return request.method === 'HEAD' ? { ...response, body: undefined } : response;
     }
     context.error(`delivery ${requestId} failed: ${error instanceof Error ? error.stack : String(error)}`);
-    return deliveryErrorResponse(internalError(requestId), requestId);
+    return deliveryErrorResponse(internalError(requestId), requestId, parts.errorMaxAgeSeconds);
   }
-}
+};

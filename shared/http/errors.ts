@@ -1,5 +1,4 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { settings } from '../settings';
 import { DELIVERY_CORS } from './headers';
 
 /**
@@ -123,16 +122,16 @@ function headerSafe(text: string): string {
 }
 
 /**
- * Plain-text delivery error with `ik-error` and short caching, so a fixed asset is not negatively cached for long.
+ * Plain-text delivery error with `ik-error` and short caching (ERROR_MAX_AGE_SECONDS), so a fixed asset is not negatively cached for long.
  * Only the public message is sent; the detail is for the log.
  */
-export function deliveryErrorResponse(error: IkError, requestId: string): HttpResponseInit {
+export function deliveryErrorResponse(error: IkError, requestId: string, maxAgeSeconds: number): HttpResponseInit {
   const reason = reasons[error.status] ?? 'Error';
   return {
     status: error.status,
     headers: {
       'content-type': 'text/plain; charset=utf-8',
-      'cache-control': `public, max-age=${settings().ERROR_MAX_AGE_SECONDS}`,
+      'cache-control': `public, max-age=${maxAgeSeconds}`,
       'ik-error': headerSafe(`${error.code} - ${error.message}`),
       'x-request-id': requestId,
       'x-content-type-options': 'nosniff',

@@ -1,7 +1,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { authenticate } from '../security/manage-auth';
+import type { EdgePurge } from '../cache/edge-purge';
+import type { OriginalsCache } from '../cache/originals';
+import type { RenditionCache } from '../cache/renditions';
+import type { Repositories } from '../config/repositories';
+import type { ConfigSnapshot } from '../config/snapshot';
+import type { FetchLimits } from '../origins/types';
+import type { Authenticator } from '../security/manage-auth';
 import { isStorageOutage } from '../storage';
 import { badParam, bodyTooLarge, IkError, lengthRequired } from '../http/errors';
 
@@ -83,13 +89,27 @@ function withoutChallenge(headers: Record<string, string>): Record<string, strin
   return rest;
 }
 
+/** What the management API is built from: the parts the app makes once from its settings (shared/app). */
+export interface ManageParts {
+  /** Checks the private API key (PRIVATE_API_KEY). */
+  authenticate: Authenticator;
+  repositories: Repositories;
+  /** Dropped after every write, so this instance's deliveries see it at once. */
+  config: ConfigSnapshot;
+  renditions: RenditionCache;
+  originals: OriginalsCache;
+  edgePurge: EdgePurge;
+  /** An origin test reads as delivery would. */
+  fetchLimits: FetchLimits;
+}
+
 export type ApiHandler = (request: HttpRequest, requestId: string, log: (message: string) => void) => Promise<HttpResponseInit>;
 
 /**
  * Authenticates, refuses a declared body over the cap, runs the handler, and turns errors into ImageKit-shaped JSON
  * errors. Both checks come before any byte of the body is read.
  */
-export function managementHandler(handler: ApiHandler) {
+export function managementHandler(authenticate: Authenticator, handler: ApiHandler) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const requestId = randomUUID();
     const denied = authenticate(request);

@@ -1,7 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { newId, OBJECT_ID, WriteConflictError, type Collection, type Versioned } from '../config/collection';
-import { invalidateDeliveryConfig } from '../config/snapshot';
-import { json, managementHandler, readJson } from './api';
+import { json, managementHandler, readJson, type ManageParts } from './api';
 import { conflict, methodNotAllowed, notFound, preconditionFailed } from '../http/errors';
 
 /** What differs between management resources; the HTTP verbs and storage steps are shared. */
@@ -37,7 +36,7 @@ const ifMatchHolds = (header: string, tableEtag: string) => header.split(',').so
  * conditional on the ETag read just before, which is the client's `If-Match` when it sent one (412 when stale);
  * without it, a concurrent change answers 409 instead of being overwritten.
  */
-export function crudHandler<T>(resource: Resource<T>) {
+export function crudHandler<T>(parts: ManageParts, resource: Resource<T>) {
   const { noun, collection } = resource;
   const unique = collection.unique;
 
@@ -74,7 +73,7 @@ export function crudHandler<T>(resource: Resource<T>) {
   /** Stores a create (`previous` undefined) or update, then lets the resource confirm it; undone when refused. */
   const store = async (id: string, value: T, previous: Versioned<T> | undefined, ifMatch: string | null): Promise<string> => {
     const etag = await (previous ? collection.replace(id, value, previous.etag) : collection.create(id, value)).catch(written(value, ifMatch));
-    invalidateDeliveryConfig();
+    parts.config.invalidate();
     const refusal = await resource.confirm?.(id, value, previous?.value);
     if (refusal === undefined) return etag;
     const undone = await (previous ? collection.replace(id, previous.value, etag) : collection.delete(id, etag)).then(
@@ -84,13 +83,13 @@ export function crudHandler<T>(resource: Resource<T>) {
         throw error;
       },
     );
-    invalidateDeliveryConfig();
+    parts.config.invalidate();
     throw conflict(undone ? refusal : `${refusal}; another request changed the ${noun} meanwhile, so this write stays`);
   };
 
   const respond = (status: number, id: string, value: T, etag: string, requestId: string) => json(status, resource.present(id, value), requestId, { etag: publicEtag(etag) });
 
-  return managementHandler(async (request: HttpRequest, requestId: string): Promise<HttpResponseInit> => {
+  return managementHandler(parts.authenticate, async (request: HttpRequest, requestId: string): Promise<HttpResponseInit> => {
     const id = request.params.id;
     const route = `${request.method} ${id === undefined ? 'collection' : 'item'}`;
     switch (route) {
@@ -122,7 +121,7 @@ export function crudHandler<T>(resource: Resource<T>) {
         const ifMatch = precondition(request, row);
         await resource.checkDelete(id);
         await collection.delete(id, row.etag).catch(written(row.value, ifMatch));
-        invalidateDeliveryConfig();
+        parts.config.invalidate();
         return json(204, undefined, requestId);
       }
       default:

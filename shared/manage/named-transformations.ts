@@ -1,8 +1,8 @@
-import { namedTransformations } from '../config/repositories';
+import type { Collection } from '../config/collection';
 import { namedTransformationInput, type NamedTransformationConfig } from '../config/schemas';
 import { badParam, IkError, overLimit } from '../http/errors';
 import { parseTransformation } from '../transform/grammar/parse';
-import { parseBody } from './api';
+import { parseBody, type ManageParts } from './api';
 import { crudHandler } from './crud';
 
 /** ImageKit allows 250 named transformations per account. */
@@ -14,7 +14,7 @@ const isObject = (body: unknown): body is object => typeof body === 'object' && 
  * POST takes the whole object; PATCH (`existing` set) only the fields to change, as `@imagekit/nodejs` sends them.
  * The transformation must parse here, so a broken one is refused when saved rather than on every delivery.
  */
-async function parseNamed(body: unknown, _id: string | undefined, existing: NamedTransformationConfig | undefined): Promise<NamedTransformationConfig> {
+async function parseNamed(namedTransformations: Collection<NamedTransformationConfig>, body: unknown, existing: NamedTransformationConfig | undefined): Promise<NamedTransformationConfig> {
   const value = parseBody(namedTransformationInput, existing && isObject(body) ? { ...existing, ...body } : body);
   try {
     parseTransformation(value.transformation);
@@ -26,12 +26,15 @@ async function parseNamed(body: unknown, _id: string | undefined, existing: Name
   return { ...value, createdAt: existing?.createdAt ?? new Date().toISOString() };
 }
 
-export const manageNamedTransformations = crudHandler<NamedTransformationConfig>({
-  noun: 'named transformation',
-  collection: namedTransformations,
-  list: () => namedTransformations.list(),
-  get: (id) => namedTransformations.get(id),
-  parse: parseNamed,
-  present: (id, value) => ({ id, ...value }),
-  checkDelete: () => Promise.resolve(),
-});
+export function manageNamedTransformations(parts: ManageParts) {
+  const { namedTransformations } = parts.repositories;
+  return crudHandler<NamedTransformationConfig>(parts, {
+    noun: 'named transformation',
+    collection: namedTransformations,
+    list: () => namedTransformations.list(),
+    get: (id) => namedTransformations.get(id),
+    parse: (body, _id, existing) => parseNamed(namedTransformations, body, existing),
+    present: (id, value) => ({ id, ...value }),
+    checkDelete: () => Promise.resolve(),
+  });
+}

@@ -1,6 +1,6 @@
-import { listUrlEndpoints, origins } from '../config/repositories';
+import type { Repositories } from '../config/repositories';
 import { IMAGEKIT_ORIGIN_TYPES, originInput, type OriginConfig } from '../config/schemas';
-import { parseBody } from './api';
+import { parseBody, type ManageParts } from './api';
 import { crudHandler } from './crud';
 import { badParam, conflict } from '../http/errors';
 
@@ -28,19 +28,22 @@ function presentOrigin(id: string, origin: OriginConfig): object {
   return { id, ...visible };
 }
 
-async function checkOriginUnused(id: string): Promise<void> {
-  const users = (await listUrlEndpoints()).filter((e) => e.value.origins.includes(id)).map((e) => e.id);
+async function checkOriginUnused(repositories: Repositories, id: string): Promise<void> {
+  const users = (await repositories.listUrlEndpoints()).filter((e) => e.value.origins.includes(id)).map((e) => e.id);
   if (users.length > 0) {
     throw conflict(`Origin "${id}" is used by URL endpoint(s) ${users.join(', ')}; remove it from them first`);
   }
 }
 
-export const manageOrigins = crudHandler<OriginConfig>({
-  noun: 'origin',
-  collection: origins,
-  list: () => origins.list(),
-  get: (id) => origins.get(id),
-  parse: parseOrigin,
-  present: presentOrigin,
-  checkDelete: checkOriginUnused,
-});
+export function manageOrigins(parts: ManageParts) {
+  const { origins } = parts.repositories;
+  return crudHandler<OriginConfig>(parts, {
+    noun: 'origin',
+    collection: origins,
+    list: () => origins.list(),
+    get: (id) => origins.get(id),
+    parse: parseOrigin,
+    present: presentOrigin,
+    checkDelete: (id) => checkOriginUnused(parts.repositories, id),
+  });
+}

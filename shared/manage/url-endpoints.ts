@@ -1,10 +1,10 @@
-import { getUrlEndpoint, listUrlEndpoints, origins, urlEndpoints } from '../config/repositories';
+import type { Repositories } from '../config/repositories';
 import { DEFAULT_ENDPOINT_ID, urlEndpointInput, type UrlEndpointConfig } from '../config/schemas';
-import { parseBody } from './api';
+import { parseBody, type ManageParts } from './api';
 import { crudHandler } from './crud';
 import { badParam } from '../http/errors';
 
-async function parseUrlEndpoint(body: unknown, id: string | undefined): Promise<UrlEndpointConfig> {
+async function parseUrlEndpoint({ origins }: Repositories, body: unknown, id: string | undefined): Promise<UrlEndpointConfig> {
   const { urlRewriter: _none, ...value } = parseBody(urlEndpointInput, body);
 
   const isDefault = id === DEFAULT_ENDPOINT_ID;
@@ -25,7 +25,7 @@ async function parseUrlEndpoint(body: unknown, id: string | undefined): Promise<
  * check. Touching each newly listed origin after this endpoint is stored makes that delete fail when it checked too
  * early; when the delete came first, the origin is gone here and the endpoint write is undone.
  */
-async function confirmOrigins(_id: string, value: UrlEndpointConfig, previous: UrlEndpointConfig | undefined): Promise<string | undefined> {
+async function confirmOrigins({ origins }: Repositories, value: UrlEndpointConfig, previous: UrlEndpointConfig | undefined): Promise<string | undefined> {
   for (const [index, originId] of value.origins.entries()) {
     if (previous?.origins.includes(originId)) continue;
     if (!(await origins.touch(originId))) return `origins.${index}: origin "${originId}" was deleted while this request ran`;
@@ -37,14 +37,17 @@ async function checkDeletable(id: string): Promise<void> {
   if (id === DEFAULT_ENDPOINT_ID) throw badParam('The default URL endpoint cannot be deleted');
 }
 
-export const manageUrlEndpoints = crudHandler<UrlEndpointConfig>({
-  noun: 'URL endpoint',
-  collection: urlEndpoints,
-  list: listUrlEndpoints,
-  get: getUrlEndpoint,
-  fixedIds: [DEFAULT_ENDPOINT_ID],
-  parse: parseUrlEndpoint,
-  present: (id, value) => ({ id, ...value }),
-  checkDelete: checkDeletable,
-  confirm: confirmOrigins,
-});
+export function manageUrlEndpoints(parts: ManageParts) {
+  const { repositories } = parts;
+  return crudHandler<UrlEndpointConfig>(parts, {
+    noun: 'URL endpoint',
+    collection: repositories.urlEndpoints,
+    list: repositories.listUrlEndpoints,
+    get: repositories.getUrlEndpoint,
+    fixedIds: [DEFAULT_ENDPOINT_ID],
+    parse: (body, id) => parseUrlEndpoint(repositories, body, id),
+    present: (id, value) => ({ id, ...value }),
+    checkDelete: checkDeletable,
+    confirm: (_id, value, previous) => confirmOrigins(repositories, value, previous),
+  });
+}

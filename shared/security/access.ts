@@ -1,7 +1,6 @@
 import type { EndpointView } from '../config/snapshot';
 import { badParam, unauthorized } from '../http/errors';
-import { settings } from '../settings';
-import { checkTransformationLimits, type TransformationCounts } from './limits';
+import { checkTransformationLimits, type TransformationCounts, type TransformationLimits } from './limits';
 import { verifySignature } from './signature';
 
 export interface DeliveryAccess {
@@ -20,22 +19,29 @@ export interface AccessRequest {
   counts: TransformationCounts;
 }
 
+/** The account's rules for delivery URLs: PRIVATE_API_KEY (and the previous one), RESTRICT_UNSIGNED_URLS, RESTRICT_UNNAMED_TRANSFORMATIONS, the transformation limits. */
+export interface AccessPolicy {
+  /** Keys a signature may be made with, the current one first. */
+  keys: string[];
+  restrictUnsignedUrls: boolean;
+  restrictUnnamedTransformations: boolean;
+  limits: TransformationLimits;
+}
+
 /**
  * Decides whether a parsed delivery URL may be served: its signature when it carries `ik-s` (always checked),
  * the account's and the endpoint's restrictions, and the limits on what the transformation asks for.
  * Throws 401 (signature), 400 (unnamed transformation where only named ones are allowed) or 400 ELIMIT.
  */
-export function authorizeDelivery(rawUrl: string, { endpoint, namedOnly, counts }: AccessRequest, nowSeconds = Date.now() / 1000): DeliveryAccess {
-  const s = settings();
-  const keys = [s.PRIVATE_API_KEY, s.PREVIOUS_PRIVATE_API_KEY].filter((k): k is string => k !== undefined);
-  const signature = verifySignature(rawUrl, endpoint.urlPrefix, keys, nowSeconds);
-  if (!signature.signed && (s.RESTRICT_UNSIGNED_URLS || endpoint.restrictUnsignedUrls)) {
+export function authorizeDelivery(rawUrl: string, { endpoint, namedOnly, counts }: AccessRequest, policy: AccessPolicy, nowSeconds = Date.now() / 1000): DeliveryAccess {
+  const signature = verifySignature(rawUrl, endpoint.urlPrefix, policy.keys, nowSeconds);
+  if (!signature.signed && (policy.restrictUnsignedUrls || endpoint.restrictUnsignedUrls)) {
     throw unauthorized('This URL endpoint serves signed URLs only');
   }
-  if ((s.RESTRICT_UNNAMED_TRANSFORMATIONS || endpoint.restrictUnnamedTransformations) && !namedOnly) {
+  if ((policy.restrictUnnamedTransformations || endpoint.restrictUnnamedTransformations) && !namedOnly) {
     throw badParam('Bad Image Transformation Request: only named transformations (n-<name>) are allowed on this URL endpoint');
   }
-  checkTransformationLimits(counts);
+  checkTransformationLimits(counts, policy.limits);
   if (!signature.signed) return { signed: false };
   return { signed: true, maxAgeSeconds: signature.expiresAt === undefined ? undefined : Math.max(0, Math.floor(signature.expiresAt - nowSeconds)) };
 }

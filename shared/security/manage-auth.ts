@@ -1,7 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import { LRUCache } from 'lru-cache';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { settings } from '../settings';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -15,7 +14,7 @@ interface Failures {
 }
 
 /** Per client address; bounded so a spray of addresses cannot grow memory, and forgotten after an hour. */
-const failures = new LRUCache<string, Failures>({ max: 10_000, ttl: 60 * 60 * 1000 });
+type FailureLog = LRUCache<string, Failures>;
 
 export interface AuthRefusal {
   status: 401 | 429;
@@ -38,7 +37,7 @@ export function clientAddress(request: HttpRequest): string {
 const challenge = (message: string): AuthRefusal => ({ status: 401, message, headers: { 'www-authenticate': 'Basic realm="imagekit"' } });
 
 /** A wrong key: counted against the address. */
-function refuse(address: string, message: string): AuthRefusal {
+function refuse(failures: FailureLog, address: string, message: string): AuthRefusal {
   const now = Date.now();
   const record = failures.get(address) ?? { failures: 0, blockedUntil: 0 };
   record.failures++;
@@ -54,24 +53,31 @@ function refuse(address: string, message: string): AuthRefusal {
  * caller is refused, or undefined when it is authenticated. After repeated failures from one address, that
  * address gets 429 with Retry-After, without its credentials being checked, until its wait is over.
  */
-export function authenticate(request: HttpRequest): AuthRefusal | undefined {
-  const address = clientAddress(request);
-  const waitMs = (failures.get(address)?.blockedUntil ?? 0) - Date.now();
-  if (waitMs > 0) {
-    const retryAfter = String(Math.ceil(waitMs / 1000));
-    return { status: 429, message: `Too many failed authentication attempts; retry after ${retryAfter} s`, headers: { 'retry-after': retryAfter } };
-  }
-  const header = request.headers.get('authorization') ?? '';
-  const match = /^Basic\s+(\S+)$/i.exec(header);
-  // No credentials at all is not a guess, so it does not count towards the back-off.
-  if (!match) return challenge('Your request does not contain private API key credentials (HTTP Basic, private key as user name)');
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  const user = colon === -1 ? decoded : decoded.slice(0, colon);
-  // Compare fixed-length digests so the time taken says nothing about the key.
-  if (!timingSafeEqual(digest(user), digest(settings().PRIVATE_API_KEY))) {
-    return refuse(address, 'Your request contains invalid private API key credentials');
-  }
-  failures.delete(address);
-  return undefined;
+/** Why a management request is refused, or undefined when it is authenticated. */
+export type Authenticator = (request: HttpRequest) => AuthRefusal | undefined;
+
+export function createAuthenticator(privateKey: string): Authenticator {
+  const failures: FailureLog = new LRUCache({ max: 10_000, ttl: 60 * 60 * 1000 });
+  const key = digest(privateKey);
+  return (request) => {
+    const address = clientAddress(request);
+    const waitMs = (failures.get(address)?.blockedUntil ?? 0) - Date.now();
+    if (waitMs > 0) {
+      const retryAfter = String(Math.ceil(waitMs / 1000));
+      return { status: 429, message: `Too many failed authentication attempts; retry after ${retryAfter} s`, headers: { 'retry-after': retryAfter } };
+    }
+    const header = request.headers.get('authorization') ?? '';
+    const match = /^Basic\s+(\S+)$/i.exec(header);
+    // No credentials at all is not a guess, so it does not count towards the back-off.
+    if (!match) return challenge('Your request does not contain private API key credentials (HTTP Basic, private key as user name)');
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon === -1 ? decoded : decoded.slice(0, colon);
+    // Compare fixed-length digests so the time taken says nothing about the key.
+    if (!timingSafeEqual(digest(user), key)) {
+      return refuse(failures, address, 'Your request contains invalid private API key credentials');
+    }
+    failures.delete(address);
+    return undefined;
+  };
 }

@@ -1,7 +1,6 @@
 import type { DOMPurify } from 'dompurify';
 import { overLimit, unsupported } from '../http/errors';
 import { SVG_CSP } from '../http/headers';
-import { settings } from '../settings';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -40,9 +39,8 @@ async function load(): Promise<Sanitiser> {
  * refused), then DOMPurify's SVG allow-list removes scripts, event handlers, `foreignObject`, animation of
  * attributes, and every reference that leaves the document (links, images, CSS `url()` and `@import`).
  */
-export async function sanitizeSvg(input: Buffer): Promise<Buffer> {
-  const max = settings().MAX_SVG_BYTES;
-  if (input.length > max) throw overLimit(`The SVG is ${input.length} bytes; at most ${max} are allowed`);
+export async function sanitizeSvg(input: Buffer, maxBytes: number): Promise<Buffer> {
+  if (input.length > maxBytes) throw overLimit(`The SVG is ${input.length} bytes; at most ${maxBytes} are allowed`);
   const { purify, window } = await load();
   let doc: Document;
   try {
@@ -67,9 +65,9 @@ const MARKUP_TYPE = /^(text\/html|application\/xhtml\+xml|text\/xml|application\
  * What delivery sends, made safe: SVG is sanitised, and SVG and other markup get the restrictive CSP, so
  * nothing served from this host can run script or load anything, whichever path produced it.
  */
-export async function secureOutput<T extends { body: Buffer; contentType: string; extraHeaders?: Record<string, string> }>(output: T): Promise<T> {
+export async function secureOutput<T extends { body: Buffer; contentType: string; extraHeaders?: Record<string, string> }>(output: T, maxSvgBytes: number): Promise<T> {
   const csp = { ...output.extraHeaders, 'content-security-policy': SVG_CSP };
-  if (SVG_TYPE.test(output.contentType)) return { ...output, body: await sanitizeSvg(output.body), extraHeaders: csp };
+  if (SVG_TYPE.test(output.contentType)) return { ...output, body: await sanitizeSvg(output.body, maxSvgBytes), extraHeaders: csp };
   if (MARKUP_TYPE.test(output.contentType)) return { ...output, extraHeaders: csp };
   return output;
 }

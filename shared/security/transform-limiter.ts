@@ -1,5 +1,4 @@
 import { busy, overLimit, type IkError } from '../http/errors';
-import { settings } from '../settings';
 
 /** A job admitted to a pool: it holds one slot and its reserved bytes until released. */
 export interface Admission {
@@ -12,7 +11,7 @@ export interface Admission {
   release(): void;
 }
 
-/** What bounds one pool, read from the settings on every admission. */
+/** What bounds one pool. */
 interface PoolLimits {
   slots: number;
   budgetBytes: number;
@@ -31,7 +30,7 @@ interface Waiter {
 const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
 
 /** Seconds a client told to try again later waits: about as long as a job may wait for a slot. */
-export const retryAfterSeconds = () => Math.max(1, Math.ceil(settings().QUEUE_TIMEOUT_MS / 1000));
+const retryAfter = (queueTimeoutMs: number) => Math.max(1, Math.ceil(queueTimeoutMs / 1000));
 
 /**
  * Jobs admitted while fewer than `slots` run and their reservations leave room in the budget. Others wait, in
@@ -46,16 +45,20 @@ class AdmissionPool {
   constructor(
     /** What a job is, for messages: "transformation", "download". */
     private readonly noun: string,
-    private readonly limits: () => PoolLimits,
+    private readonly limits: PoolLimits,
   ) {}
 
+  private get retryAfterSeconds(): number {
+    return retryAfter(this.limits.timeoutMs);
+  }
+
   private overBudget(bytes: number): IkError {
-    const { budgetSetting, budgetBytes } = this.limits();
+    const { budgetSetting, budgetBytes } = this.limits;
     return overLimit(`The ${this.noun} needs about ${mb(bytes)} MB of memory, more than ${budgetSetting} (${mb(budgetBytes)}); ask for a smaller result`);
   }
 
   private fits(bytes: number): boolean {
-    const { slots, budgetBytes } = this.limits();
+    const { slots, budgetBytes } = this.limits;
     return this.running < slots && this.reserved + bytes <= budgetBytes;
   }
 
@@ -74,8 +77,8 @@ class AdmissionPool {
     return {
       reserve: (bytes) => {
         if (released || bytes <= held) return;
-        if (bytes > this.limits().budgetBytes) throw this.overBudget(bytes);
-        if (this.reserved + bytes - held > this.limits().budgetBytes) throw busy(`Not enough memory free for this ${this.noun} (${mb(bytes)} MB); try again shortly`, retryAfterSeconds());
+        if (bytes > this.limits.budgetBytes) throw this.overBudget(bytes);
+        if (this.reserved + bytes - held > this.limits.budgetBytes) throw busy(`Not enough memory free for this ${this.noun} (${mb(bytes)} MB); try again shortly`, this.retryAfterSeconds);
         this.reserved += bytes - held;
         held = bytes;
       },
@@ -90,7 +93,7 @@ class AdmissionPool {
   }
 
   admit(bytes: number): Promise<Admission> {
-    const { budgetBytes, maxQueued, timeoutMs } = this.limits();
+    const { budgetBytes, maxQueued, timeoutMs } = this.limits;
     if (bytes > budgetBytes) return Promise.reject(this.overBudget(bytes));
     const start = () => {
       this.running++;
@@ -98,7 +101,7 @@ class AdmissionPool {
       return this.admission(bytes);
     };
     if (this.queue.length === 0 && this.fits(bytes)) return Promise.resolve(start());
-    if (this.queue.length >= maxQueued) return Promise.reject(busy(`Too many ${this.noun}s are waiting; try again shortly`, retryAfterSeconds()));
+    if (this.queue.length >= maxQueued) return Promise.reject(busy(`Too many ${this.noun}s are waiting; try again shortly`, this.retryAfterSeconds));
     return new Promise<Admission>((resolve, reject) => {
       const waiter: Waiter = {
         bytes,
@@ -107,7 +110,7 @@ class AdmissionPool {
           this.queue.splice(this.queue.indexOf(waiter), 1);
           // Those behind a large job that gave up may fit now.
           this.startWaiting();
-          reject(busy(`No ${this.noun} slot and memory freed within ${timeoutMs} ms; try again shortly`, retryAfterSeconds()));
+          reject(busy(`No ${this.noun} slot and memory freed within ${timeoutMs} ms; try again shortly`, this.retryAfterSeconds));
         }, timeoutMs),
       };
       this.queue.push(waiter);
@@ -115,23 +118,14 @@ class AdmissionPool {
   }
 }
 
-const transforms = new AdmissionPool('transformation', () => {
-  const s = settings();
-  return { slots: s.MAX_CONCURRENT_TRANSFORMS, budgetBytes: s.MEMORY_BUDGET_MB * 2 ** 20, budgetSetting: 'MEMORY_BUDGET_MB', maxQueued: s.MAX_QUEUED_TRANSFORMS, timeoutMs: s.QUEUE_TIMEOUT_MS };
-});
-
-// Downloads take no slot: a download is waiting on the network, not using the CPU. Their bytes are what is bounded.
-const downloads = new AdmissionPool('download', () => {
-  const s = settings();
-  return { slots: Infinity, budgetBytes: s.DOWNLOAD_BUDGET_MB * 2 ** 20, budgetSetting: 'DOWNLOAD_BUDGET_MB', maxQueued: Infinity, timeoutMs: s.QUEUE_TIMEOUT_MS };
-});
-
-/**
- * Admits a transformation whose estimated peak is `bytes` when fewer than MAX_CONCURRENT_TRANSFORMS run in this
- * instance and the running jobs' reservations leave room in MEMORY_BUDGET_MB; it waits as `AdmissionPool` says. So
- * a burst costs bounded memory and CPU, not an out-of-memory crash.
- */
-export const admitTransform = (bytes: number): Promise<Admission> => transforms.admit(bytes);
+/** MAX_CONCURRENT_TRANSFORMS, MAX_QUEUED_TRANSFORMS, QUEUE_TIMEOUT_MS, MEMORY_BUDGET_MB and DOWNLOAD_BUDGET_MB. */
+export interface LimiterOptions {
+  maxConcurrentTransforms: number;
+  maxQueuedTransforms: number;
+  queueTimeoutMs: number;
+  memoryBudgetMb: number;
+  downloadBudgetMb: number;
+}
 
 /** The memory one request's downloads (its original, its layers) hold, from before their bodies are read until it ends. */
 export interface DownloadMemory {
@@ -140,11 +134,36 @@ export interface DownloadMemory {
   release(): void;
 }
 
-/**
- * A request's share of DOWNLOAD_BUDGET_MB. Only bodies are counted: a lookup that finds nothing (a 404) reserves
- * nothing and never waits, and neither does a request served from a cache.
- */
-export function downloadMemory(): DownloadMemory {
+/** One instance's admission of transformations and downloads. */
+export interface TransformLimiter {
+  /**
+   * Admits a transformation whose estimated peak is `bytes` when fewer than MAX_CONCURRENT_TRANSFORMS run in this
+   * instance and the running jobs' reservations leave room in MEMORY_BUDGET_MB; it waits as `AdmissionPool` says. So
+   * a burst costs bounded memory and CPU, not an out-of-memory crash.
+   */
+  admitTransform(bytes: number): Promise<Admission>;
+  /**
+   * A request's share of DOWNLOAD_BUDGET_MB. Only bodies are counted: a lookup that finds nothing (a 404) reserves
+   * nothing and never waits, and neither does a request served from a cache.
+   */
+  downloadMemory(): DownloadMemory;
+  /** Seconds a client told to try again later waits. */
+  retryAfterSeconds: number;
+}
+
+export function createTransformLimiter(options: LimiterOptions): TransformLimiter {
+  const { queueTimeoutMs: timeoutMs } = options;
+  const transforms = new AdmissionPool('transformation', { slots: options.maxConcurrentTransforms, budgetBytes: options.memoryBudgetMb * 2 ** 20, budgetSetting: 'MEMORY_BUDGET_MB', maxQueued: options.maxQueuedTransforms, timeoutMs });
+  // Downloads take no slot: a download is waiting on the network, not using the CPU. Their bytes are what is bounded.
+  const downloads = new AdmissionPool('download', { slots: Infinity, budgetBytes: options.downloadBudgetMb * 2 ** 20, budgetSetting: 'DOWNLOAD_BUDGET_MB', maxQueued: Infinity, timeoutMs });
+  return {
+    admitTransform: (bytes) => transforms.admit(bytes),
+    downloadMemory: () => downloadMemory(downloads),
+    retryAfterSeconds: retryAfter(timeoutMs),
+  };
+}
+
+function downloadMemory(downloads: AdmissionPool): DownloadMemory {
   let admission: Promise<Admission> | undefined;
   let total = 0;
   let released = false;

@@ -1,22 +1,31 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { transformTimedOut } from '../http/errors';
-import { retryAfterSeconds } from '../security/transform-limiter';
 
-interface Job {
+/** A job's time (TRANSFORM_TIMEOUT_SECONDS), and what a client told it ran out is to wait before trying again. */
+export interface JobDeadline {
+  seconds: number;
+  retryAfterSeconds: number;
+}
+
+interface Job extends JobDeadline {
   /** Epoch milliseconds by which the whole job must be done. */
   deadline: number;
-  seconds: number;
 }
 
 // The job's deadline follows its async work, so every sharp pipeline, however deep in the steps, gets what is left.
 const current = new AsyncLocalStorage<Job>();
 
-export const timedOut = (seconds: number) =>
-  transformTimedOut(`The transformation took longer than TRANSFORM_TIMEOUT_SECONDS (${seconds} s); try again shortly, or ask for a smaller result`, retryAfterSeconds());
+export const timedOut = ({ seconds, retryAfterSeconds }: JobDeadline) =>
+  transformTimedOut(`The transformation took longer than TRANSFORM_TIMEOUT_SECONDS (${seconds} s); try again shortly, or ask for a smaller result`, retryAfterSeconds);
 
-/** Runs `work` as one job with one deadline: decode, every step and the encode share `seconds`. */
-export function withDeadline<T>(seconds: number, work: () => Promise<T>): Promise<T> {
-  return current.run({ deadline: Date.now() + seconds * 1000, seconds }, work);
+/** Runs `work` as one job with one deadline: decode, every step and the encode share `deadline.seconds`. */
+export function withDeadline<T>(deadline: JobDeadline, work: () => Promise<T>): Promise<T> {
+  return current.run({ ...deadline, deadline: Date.now() + deadline.seconds * 1000 }, work);
+}
+
+/** The deadline of the job running now; undefined outside a job. */
+export function currentDeadline(): JobDeadline | undefined {
+  return current.getStore();
 }
 
 /**
@@ -27,7 +36,6 @@ export function remainingTimeout(): { seconds: number } {
   const job = current.getStore();
   if (!job) return { seconds: 0 };
   const left = job.deadline - Date.now();
-  if (left <= 0) throw timedOut(job.seconds);
+  if (left <= 0) throw timedOut(job);
   return { seconds: Math.ceil(left / 1000) };
 }
-

@@ -1,10 +1,10 @@
 import sharp, { type Sharp } from 'sharp';
 import { IkError, overLimit, unsupported } from '../http/errors';
 import { IMAGE_TYPES } from '../http/headers';
-import { checkAnimation, checkOutputSize, withinEncodeCaps } from '../security/limits';
+import { checkAnimation, checkOutputSize, withinEncodeCaps, type RenderLimits } from '../security/limits';
 import type { Admission } from '../security/transform-limiter';
 import { decodeCost, encodeCost, stepCost } from './cost';
-import { remainingTimeout, timedOut, withDeadline } from './deadline';
+import { remainingTimeout, timedOut, withDeadline, type JobDeadline } from './deadline';
 import { chooseFormat } from './format';
 import type { OutputFormat, Size, Step } from './grammar/model';
 import { lastValue } from './grammar/query';
@@ -21,7 +21,7 @@ export interface RenderOptions {
   accept: string;
   autoAvif: boolean;
   defaultQuality: number;
-  maxInputPixels: number;
+  limits: RenderLimits;
   /** The bytes of an image layer's `i-` path, from the origins the image came from; 404 ENOENT when it is missing. */
   loadLayer?: (path: string) => Promise<Buffer>;
   /**
@@ -32,7 +32,20 @@ export interface RenderOptions {
   /** Admits the job by its estimated peak memory in bytes (see cost.ts), once the header is read and before decoding. */
   admit?: (bytes: number) => Promise<Admission>;
   /** One deadline for decode, steps and encode together, counted from admission; none when absent. */
-  timeoutSeconds?: number;
+  deadline?: JobDeadline;
+}
+
+/** What the app's renderer is built with once: the settings' limits, output defaults, admission and deadline. */
+export type RendererOptions = Pick<RenderOptions, 'autoAvif' | 'defaultQuality' | 'limits' | 'admit' | 'deadline'>;
+
+/** render() with the app's options; a call adds what depends on the request. */
+export interface Renderer {
+  readonly options: RendererOptions;
+  render(input: Buffer, steps: Step[], request: Omit<RenderOptions, keyof RendererOptions>): Promise<RenderResult>;
+}
+
+export function createRenderer(options: RendererOptions): Renderer {
+  return { options, render: (input, steps, request) => render(input, steps, { ...options, ...request }) };
 }
 
 /** An image render() encoded. */
@@ -100,10 +113,10 @@ function withOriginalMetadata(input: Buffer, p: Picture, keep: 'all' | 'icc', ma
 }
 
 /** libvips' own words go to the log only: they name library internals and say nothing the client can act on. */
-function decodeError(error: unknown, timeoutSeconds: number | undefined): IkError {
+function decodeError(error: unknown, deadline: JobDeadline | undefined): IkError {
   const message = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(message)) return overLimit('The input image has more pixels than allowed', message);
-  if (/^timeout:/.test(message) && timeoutSeconds !== undefined) return timedOut(timeoutSeconds);
+  if (/^timeout:/.test(message) && deadline !== undefined) return timedOut(deadline);
   return unsupported('The image could not be processed: it may be damaged, or the transformation does not apply to it', message);
 }
 
@@ -112,6 +125,7 @@ function decodeError(error: unknown, timeoutSeconds: number | undefined): IkErro
  * animation), each step works on decoded pixels, and the result is encoded once.
  */
 export async function render(input: Buffer, steps: Step[], options: RenderOptions): Promise<RenderResult> {
+  const { limits } = options;
   let meta: sharp.Metadata;
   try {
     // Only the header is read here; sharp's default pixel limit would make a too-large image look like a non-image.
@@ -120,10 +134,10 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     return { kind: 'not-an-image' };
   }
   if (!meta.width || !meta.height || !meta.format) return { kind: 'not-an-image' };
-  if (meta.width * meta.height > options.maxInputPixels) {
-    throw overLimit(`The input image is ${meta.width}x${meta.height}, more than ${options.maxInputPixels} pixels`);
+  if (meta.width * meta.height > limits.maxInputPixels) {
+    throw overLimit(`The input image is ${meta.width}x${meta.height}, more than ${limits.maxInputPixels} pixels`);
   }
-  checkAnimation(meta);
+  checkAnimation(meta, limits);
   const requested = lastValue(steps, 'f');
   // SVG stays vector unless a raster format is named explicitly, as ImageKit does.
   if (meta.format === 'svg' && (requested === undefined || requested === 'auto' || requested === 'orig')) return { kind: 'svg' };
@@ -132,7 +146,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   const autoAvif = options.autoAvif && !lastValue(steps, 'cp') && !steps.some((s) => s.usm);
   const planned = chooseFormat(requested, { format: meta.format, hasAlpha: meta.hasAlpha ?? false }, options.accept, autoAvif);
 
-  const check = (size: Size) => checkOutputSize(size, planned.format);
+  const check = (size: Size) => checkOutputSize(size, planned.format, limits);
   const original = orientedSize(meta);
   const frames = isAnimated(meta) ? (meta.pages ?? 1) : 1;
   // The first step's size is known from the header unless it trims or branches: it is checked and reserved before
@@ -148,7 +162,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   const reserve = (bytes: number) => admission?.reserve(input.length + bytes);
   const job = async (): Promise<RenderResult> => {
     const account = (size: Size) => reserve(stepCost(size, frames));
-    const decodeInput = () => decode(input, meta, options.maxInputPixels, early);
+    const decodeInput = () => decode(input, meta, limits.maxInputPixels, early);
     let picture = await (options.reuseDecoded ? options.reuseDecoded(input, early ? JSON.stringify(firstPlan![0]) : 'whole', decodeInput) : decodeInput());
     const ctx = {
       original,
@@ -158,7 +172,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
       },
       account,
       loadLayer: options.loadLayer,
-      maxInputPixels: options.maxInputPixels,
+      maxInputPixels: limits.maxInputPixels,
     };
     if (early) picture = await runStep(picture, first, ctx, firstPlan!.slice(1));
     picture = await runChain(picture, early ? rest : steps, ctx);
@@ -166,12 +180,12 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     // The steps may have added transparency (r, o, rt) or removed it (bg): the format follows the result.
     const alpha = transparent(picture);
     const size = frameSize(picture);
-    const choice = withinEncodeCaps(chooseFormat(requested, { format: meta.format!, hasAlpha: alpha }, options.accept, autoAvif), size, alpha ? 'png' : 'jpeg');
-    checkOutputSize(size, choice.format);
+    const choice = withinEncodeCaps(chooseFormat(requested, { format: meta.format!, hasAlpha: alpha }, options.accept, autoAvif), size, alpha ? 'png' : 'jpeg', limits);
+    checkOutputSize(size, choice.format, limits);
     const animated = picture.frames.length > 1 && (choice.format === 'gif' || choice.format === 'webp');
     reserve(encodeCost(size, animated ? picture.frames.length : 1, choice.format));
     const keep = lastValue(steps, 'md') ? 'all' : lastValue(steps, 'cp') ? 'icc' : undefined;
-    const pipeline = animated ? stacked(picture) : keep ? withOriginalMetadata(input, picture, keep, options.maxInputPixels) : open(picture.frames[0]);
+    const pipeline = animated ? stacked(picture) : keep ? withOriginalMetadata(input, picture, keep, limits.maxInputPixels) : open(picture.frames[0]);
     const quality = lastValue(steps, 'q') ?? defaultQuality(input, meta.format, choice.format, options.defaultQuality);
     const encodeOptions = { quality, progressive: lastValue(steps, 'pr') ?? false, lossless: lastValue(steps, 'lo') ?? false };
     const animation = animated ? { delay: picture.delay, loop: picture.loop } : {};
@@ -181,10 +195,10 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   };
 
   try {
-    return await (options.timeoutSeconds === undefined ? job() : withDeadline(options.timeoutSeconds, job));
+    return await (options.deadline === undefined ? job() : withDeadline(options.deadline, job));
   } catch (error) {
     if (error instanceof IkError) throw error;
-    throw decodeError(error, options.timeoutSeconds);
+    throw decodeError(error, options.deadline);
   } finally {
     admission?.release();
   }

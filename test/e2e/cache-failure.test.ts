@@ -1,6 +1,5 @@
 import ImageKit from '@imagekit/nodejs';
 import sharp from 'sharp';
-import { settleRenditionWrites } from '../../shared/cache/renditions';
 import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
 import { azuriteAccountSas } from '../helpers/azurite';
 
@@ -24,7 +23,7 @@ describe('a rendition store that refuses writes', () => {
       const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
       expect([meta.width, meta.height]).toEqual([100, 100]);
       // Until its failed write settles, a rendition is still shared with identical requests; then it is gone.
-      await settleRenditionWrites();
+      await app.parts().renditions.settle();
     }
     expect(await app.blobs.getContainerClient('renditions').exists()).toBe(false);
   });

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../dev/azurite';
 import { readOnlyContainerSas } from '../../dev/seed';
 import { managementHandler } from '../../shared/manage/api';
-import * as renderModule from '../../shared/transform/render';
+import { createAuthenticator } from '../../shared/security/manage-auth';
 import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
 import { freePort } from '../helpers/azurite';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server';
@@ -116,7 +116,7 @@ describe('error hygiene: public messages say what failed, the log says where', (
   });
 
   it('an unexpected error is 500 with the request id; the log has the stack', async () => {
-    const render = jest.spyOn(renderModule, 'render').mockRejectedValueOnce(new Error('renderer broke'));
+    const render = jest.spyOn(app.parts().renderer, 'render').mockRejectedValueOnce(new Error('renderer broke'));
     try {
       const response = await get('/tr:w-123/sample/plant.jpg');
       expect([response.status, response.ikError]).toEqual([500, `UNIDENTIFIED - Internal error, request id ${response.requestId}`]);
@@ -130,7 +130,7 @@ describe('error hygiene: public messages say what failed, the log says where', (
   it('the management API logs an unexpected error with its request id and stack, through the context', async () => {
     const lines: string[] = [];
     const context = new InvocationContext({ functionName: 'manage', invocationId: 'test', logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`) });
-    const handler = managementHandler(() => Promise.reject(new Error('table broke')));
+    const handler = managementHandler(createAuthenticator(app.privateKey), () => Promise.reject(new Error('table broke')));
     const authorization = `Basic ${Buffer.from(`${app.privateKey}:`).toString('base64')}`;
     const response = await handler(new HttpRequest({ method: 'GET', url: `${app.url}/v1/accounts/origins`, headers: { authorization } }), context);
     const requestId = (response.headers as Record<string, string>)['x-ik-requestid'];

@@ -1,7 +1,6 @@
 import ImageKit from '@imagekit/nodejs';
 import sharp from 'sharp';
 import { deliveryCounters } from '../../shared/delivery/metrics';
-import { admitTransform } from '../../shared/security/transform-limiter';
 import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
 
 describe('memory budget: each transformation is admitted by its estimated cost', () => {
@@ -48,7 +47,7 @@ describe('memory budget: each transformation is admitted by its estimated cost',
 
   it('a job that fits alone but not beside a running one waits, then gets 503 EBUSY with Retry-After; it is served once memory frees', async () => {
     // Another job of this instance holds 20 MB for as long as the test needs: 33 MB more does not fit in 48.
-    const running = await admitTransform(20 * 2 ** 20);
+    const running = await app.parts().limiter.admitTransform(20 * 2 ** 20);
     try {
       const waiting = await get('/tr:w-101/big.png');
       expect([waiting.status, code(waiting), waiting.headers.get('retry-after'), waiting.headers.get('cache-control')]).toEqual([503, 'EBUSY', '1', 'no-store']);

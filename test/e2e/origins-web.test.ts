@@ -4,7 +4,6 @@ import { createHmac } from 'node:crypto';
 import sharp from 'sharp';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../dev/azurite';
 import { readOnlyContainerSas } from '../../dev/seed';
-import { deliveryConfig } from '../../shared/config/snapshot';
 import { fetchOriginal } from '../../shared/delivery/fetch-original';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { freePort } from '../helpers/azurite';
@@ -194,12 +193,12 @@ describe('origins end to end: web folder, web proxy, fallback order and every ma
 
   describe('default image (di-): the fetch side', () => {
     it('stands in when no origin has the asset, with @@ for /', async () => {
-      const config = await deliveryConfig();
+      const config = await app.parts().config.current();
       const endpoint = config.endpoints.find((e) => e.urlPrefix === 'web')!;
-      const found = await fetchOriginal(config, endpoint, 'missing.png', { signed: false, defaultImage: 'fallback@@default.png' });
+      const found = await fetchOriginal(app.parts().origins, config, endpoint, 'missing.png', { signed: false, defaultImage: 'fallback@@default.png' });
       expect(found.defaultImagePath).toBe('fallback/default.png');
       expect(found.body.equals(fallback)).toBe(true);
-      const existing = await fetchOriginal(config, endpoint, 'only-web.png', { signed: false, defaultImage: 'fallback@@default.png' });
+      const existing = await fetchOriginal(app.parts().origins, config, endpoint, 'only-web.png', { signed: false, defaultImage: 'fallback@@default.png' });
       expect(existing.defaultImagePath).toBeUndefined();
     });
 
@@ -217,9 +216,9 @@ describe('origins end to end: web folder, web proxy, fallback order and every ma
     });
 
     it('a missing default image is ENOENT naming both', async () => {
-      const config = await deliveryConfig();
+      const config = await app.parts().config.current();
       const endpoint = config.endpoints.find((e) => e.urlPrefix === 'web')!;
-      const error = await ikFailure(fetchOriginal(config, endpoint, 'missing.png', { signed: false, defaultImage: 'nope.png' }));
+      const error = await ikFailure(fetchOriginal(app.parts().origins, config, endpoint, 'missing.png', { signed: false, defaultImage: 'nope.png' }));
       expect(error).toMatchObject({ status: 404, code: 'ENOENT' });
       expect(error.message).toContain('nor the default image "nope.png"');
     });

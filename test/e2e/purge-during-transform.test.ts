@@ -1,7 +1,6 @@
 import ImageKit from '@imagekit/nodejs';
 import type { ServerResponse } from 'node:http';
 import sharp from 'sharp';
-import { settleRenditionWrites } from '../../shared/cache/renditions';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server';
 
@@ -67,12 +66,12 @@ describe('a purge during a transform wins', () => {
     const old = await slow.response;
     expect(old.status).toBe(200);
     expect(await colour(Buffer.from(await old.arrayBuffer()))).toEqual([255, 0, 0]);
-    await settleRenditionWrites();
+    await app.parts().renditions.settle();
 
     const next = await fetch(url);
     expect(next.headers.get('x-rendition-cache')).toBe('MISS');
     expect(await colour(Buffer.from(await next.arrayBuffer()))).toEqual([0, 0, 255]);
-    await settleRenditionWrites();
+    await app.parts().renditions.settle();
     const stored: string[] = [];
     for await (const blob of app.blobs.getContainerClient('renditions').listBlobsFlat({ prefix: 'default/photo.png/' })) stored.push(blob.name);
     expect(stored).toHaveLength(1);

@@ -1,7 +1,6 @@
 import ImageKit from '@imagekit/nodejs';
 import sharp from 'sharp';
 import { deliveryCounters } from '../../shared/delivery/metrics';
-import { admitTransform } from '../../shared/security/transform-limiter';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { startHoldingOrigin, type HoldingOrigin } from '../helpers/holding-origin';
 
@@ -36,7 +35,7 @@ describe('transform slots: only decoding and encoding wait for one', () => {
     expect(cached.status).toBe(200);
 
     // Another job of this instance holds the slot for as long as the test needs.
-    const running = await admitTransform(1);
+    const running = await app.parts().limiter.admitTransform(1);
     try {
       const missing = await get('/tr:w-300/missing.png');
       expect([missing.status, code(missing)]).toEqual([404, 'ENOENT']);

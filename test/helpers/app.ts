@@ -6,7 +6,7 @@ import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../dev/azurite';
 import { readOnlyContainerSas } from '../../dev/seed';
 import { demoImages } from '../../dev/sample-images';
 import { startLocalHost, type LocalHost } from '../../dev/server';
-import { settleRenditionWrites } from '../../shared/cache/renditions';
+import { app, builtApp, type App } from '../../shared/app';
 import { startTestAzurite } from './azurite';
 
 export interface TestApp {
@@ -14,6 +14,8 @@ export interface TestApp {
   privateKey: string;
   azurite: RunningAzurite;
   blobs: BlobServiceClient;
+  /** The parts of the app this host serves, as it built them from its settings (shared/app). */
+  parts(): App;
   close(): Promise<void>;
 }
 
@@ -43,9 +45,10 @@ export async function startTestApp(env: Record<string, string> | ((azurite: Runn
     privateKey,
     azurite,
     blobs: BlobServiceClient.fromConnectionString(azurite.connectionString),
+    parts: app,
     close: async () => {
       // Background rendition writes log when they fail; let them finish while storage is still up.
-      await settleRenditionWrites();
+      await builtApp()?.renditions.settle();
       await host.close();
       await azurite.stop();
     },
@@ -53,7 +56,7 @@ export async function startTestApp(env: Record<string, string> | ((azurite: Runn
 }
 
 /** Uploads the demo images into a container and returns a read-only SAS for it, as an operator would. */
-export async function uploadDemo(app: TestApp, container: string): Promise<string> {
+export async function uploadDemo(app: Omit<TestApp, 'parts'>, container: string): Promise<string> {
   const client = app.blobs.getContainerClient(container);
   await client.createIfNotExists();
   for (const image of await demoImages()) {
@@ -66,7 +69,7 @@ export async function uploadDemo(app: TestApp, container: string): Promise<strin
  * Uploads the demo images, registers an AZURE_BLOB origin for them through the ImageKit client, and makes it
  * the default endpoint's origin. Returns the origin's id.
  */
-export async function serveDemoFromDefaultEndpoint(app: TestApp, client: ImageKit, container = 'photos'): Promise<string> {
+export async function serveDemoFromDefaultEndpoint(app: Omit<TestApp, 'parts'>, client: ImageKit, container = 'photos'): Promise<string> {
   const sasToken = await uploadDemo(app, container);
   // `endpoint` is this server's additive field (Azurite's blob URL); the SDK's type does not know it.
   const body = { type: 'AZURE_BLOB' as const, name: 'Photos', accountName: AZURITE_ACCOUNT, container, sasToken, endpoint: app.azurite.blobEndpoint };

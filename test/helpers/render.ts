@@ -3,6 +3,7 @@ import { IkError, notFound } from '../../shared/http/errors';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { render, type RenderOptions } from '../../shared/transform/render';
 import { pixelAt, type Pixel } from './colour';
+import { renderOptions } from './settings';
 
 /** A rendition decoded: its metadata, its bytes and its RGBA pixels. */
 export interface Rendered {
@@ -14,19 +15,17 @@ export interface Rendered {
 
 /**
  * The renderer as delivery calls it, without HTTP or storage: pictures by name (layer images and font files too,
- * by path), a transformation as written in a URL. Settings are read from the environment as the app reads them.
+ * by path), a transformation as written in a URL, with the limits of the default settings.
  */
 export function renderer(pictures: Record<string, Buffer>) {
-  const options = (accept: string): RenderOptions => ({
-    accept,
-    autoAvif: false,
-    defaultQuality: 80,
-    maxInputPixels: 100_000_000,
-    loadLayer: async (path) => {
-      if (!(path in pictures)) throw notFound(`The layer "${path}" was not found`);
-      return pictures[path];
-    },
-  });
+  const options = (accept: string): RenderOptions =>
+    renderOptions({
+      accept,
+      loadLayer: async (path) => {
+        if (!(path in pictures)) throw notFound(`The layer "${path}" was not found`);
+        return pictures[path];
+      },
+    });
 
   const body = async (name: string, tr: string, accept = ''): Promise<{ body: Buffer; contentType: string }> => {
     const out = await render(pictures[name], parseTransformation(tr), options(accept));

@@ -12,12 +12,13 @@ require.extensions['.ts'] = (module, filename) => {
 const sharp = require('sharp');
 const { parseTransformation } = require('../../shared/transform/grammar/parse.ts');
 const { render } = require('../../shared/transform/render.ts');
+const { renderOptions } = require('./settings.ts');
 
 (async () => {
   const white = await sharp({ create: { width: 800, height: 120, channels: 3, background: '#ffffff' } }).png().toBuffer();
   const results = [];
   for (const tr of process.argv.slice(2)) {
-    const out = await render(white, parseTransformation(`${tr}:f-png,lo-true`), { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 1e8 });
+    const out = await render(white, parseTransformation(`${tr}:f-png,lo-true`), renderOptions());
     const { data, info } = await sharp(out.image.body).greyscale().raw().toBuffer({ resolveWithObject: true });
     let ink = 0;
     let right = -1;

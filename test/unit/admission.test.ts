@@ -1,18 +1,11 @@
 import sharp from 'sharp';
 import type { IkError } from '../../shared/http/errors';
-import { admitTransform, type Admission } from '../../shared/security/transform-limiter';
+import { createTransformLimiter, type Admission } from '../../shared/security/transform-limiter';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { render, type RenderOptions } from '../../shared/transform/render';
+import { renderOptions } from '../helpers/settings';
 
-// Settings are read on first use, after these are in place; storage is never reached here.
-Object.assign(process.env, {
-  PRIVATE_API_KEY: 'private_unit_admission_key',
-  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
-  MEMORY_BUDGET_MB: '10',
-  MAX_CONCURRENT_TRANSFORMS: '2',
-  MAX_QUEUED_TRANSFORMS: '2',
-  QUEUE_TIMEOUT_MS: '300',
-});
+const { admitTransform } = createTransformLimiter({ memoryBudgetMb: 10, maxConcurrentTransforms: 2, maxQueuedTransforms: 2, queueTimeoutMs: 300, downloadBudgetMb: 128 });
 
 const MB = 2 ** 20;
 
@@ -116,7 +109,7 @@ describe('admission by slots and memory', () => {
 });
 
 describe('cost model: what render reserves', () => {
-  const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 100_000_000 };
+  const options: RenderOptions = renderOptions();
 
   /** Renders with an admission that records the first reservation, the largest and the releases, without a budget. */
   async function reservations(input: Buffer, transformation: string, limit = Infinity) {

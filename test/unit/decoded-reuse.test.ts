@@ -1,14 +1,14 @@
 import sharp from 'sharp';
-import { reuseDecoded } from '../../shared/cache/decoded';
+import { createDecodedCache } from '../../shared/cache/decoded';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import type { Picture } from '../../shared/transform/picture';
 import { render, type RenderOptions } from '../../shared/transform/render';
 import { photoLike } from '../../dev/sample-images';
+import { renderOptions } from '../helpers/settings';
 
-// Settings are read on first use, after these are in place; storage is never reached here.
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_decoded_reuse_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
-
-const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 100_000_000 };
+const options: RenderOptions = renderOptions();
+/** As the app builds it under the default DECODED_CACHE_MB (64). */
+const reuseDecoded = createDecodedCache(64 * 2 ** 20);
 
 /** `reuseDecoded` that counts the decodes it could not avoid. */
 function counting(): { decodes: number; reuse: NonNullable<RenderOptions['reuseDecoded']> } {
@@ -83,21 +83,14 @@ describe('decoded originals reused across renditions (DECODED_CACHE_MB)', () => 
   });
 
   it('DECODED_CACHE_MB=0 keeps nothing', async () => {
-    process.env.DECODED_CACHE_MB = '0';
-    try {
-      await jest.isolateModulesAsync(async () => {
-        const isolated = (await import('../../shared/cache/decoded')) as typeof import('../../shared/cache/decoded');
-        let decodes = 0;
-        const decode = async () => {
-          decodes++;
-          return { frames: [{ data: Buffer.alloc(3), width: 1, height: 1, channels: 3 as const }] };
-        };
-        await isolated.reuseDecoded(photo, 'whole', decode);
-        await isolated.reuseDecoded(photo, 'whole', decode);
-        expect(decodes).toBe(2);
-      });
-    } finally {
-      delete process.env.DECODED_CACHE_MB;
-    }
+    const none = createDecodedCache(0);
+    let decodes = 0;
+    const decode = async () => {
+      decodes++;
+      return { frames: [{ data: Buffer.alloc(3), width: 1, height: 1, channels: 3 as const }] };
+    };
+    await none(photo, 'whole', decode);
+    await none(photo, 'whole', decode);
+    expect(decodes).toBe(2);
   });
 });

@@ -3,10 +3,9 @@ import { IkError } from '../../shared/http/errors';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
+import { renderOptions } from '../helpers/settings';
 
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_edge_cases_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
-
-const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 100_000_000, loadLayer: async () => { throw new Error('no image layers here'); } };
+const options: RenderOptions = renderOptions({ loadLayer: async () => { throw new Error('no image layers here'); } });
 
 /** 200x100: left half red, right half blue. */
 const halves = () =>

@@ -9,16 +9,13 @@ import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { planGeometry } from '../../shared/transform/plan';
 import { render, type RenderOptions } from '../../shared/transform/render';
-
-// Settings are read on first use, after these are in place; storage is never reached here.
-const env = { PRIVATE_API_KEY: 'private_unit_faces_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
-Object.assign(process.env, env);
+import { renderOptions } from '../helpers/settings';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'faces');
 const fixture = (name: string) => readFileSync(path.join(fixtures, name));
 /** The face in astronaut.jpg (512x512), as the corpus's note gives it. */
 const ASTRONAUT_FACE = { left: 174, top: 76, width: 103, height: 104, score: 1 };
-const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 90, maxInputPixels: 100_000_000 };
+const options: RenderOptions = renderOptions({ defaultQuality: 90 });
 
 async function rendered(input: Buffer, transformation: string) {
   const result = await render(input, parseTransformation(`${transformation},f-png`), options);
@@ -199,7 +196,7 @@ describe('the face model', () => {
     const hook = `
       const ts = require('typescript');
       require.extensions['.ts'] = (m, file) => m._compile(ts.transpileModule(require('node:fs').readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText, file);`;
-    return spawnSync(process.execPath, ['-r', blocker, '-e', `${hook}\n${script}`], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+    return spawnSync(process.execPath, ['-r', blocker, '-e', `${hook}\n${script}`], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   }
 
   it('loads from the package’s own files and detects, off the main thread, with every outgoing connection refused', () => {

@@ -10,21 +10,16 @@ import { builtInNames } from '../../shared/transform/fonts';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
-
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_fonts_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
+import { renderOptions } from '../helpers/settings';
 
 const fontFiles = new Map<string, Buffer>();
-const options: RenderOptions = {
-  accept: '',
-  autoAvif: false,
-  defaultQuality: 80,
-  maxInputPixels: 100_000_000,
+const options: RenderOptions = renderOptions({
   loadLayer: async (file) => {
     const body = fontFiles.get(file);
     if (!body) throw notFound(`"${file}" was not found`);
     return body;
   },
-};
+});
 
 /** Dark pixels and the right edge of the ink of a text layer drawn at the top left of a white 800x120 image. */
 async function ink(layer: string): Promise<{ ink: number; right: number }> {

@@ -3,14 +3,14 @@ import path from 'node:path';
 import ts from 'typescript';
 
 /**
- * The request flows one way: functions -> delivery/manage -> cache, origins, transform -> security -> config -> http
+ * The request flows one way: functions and the app's composition root (shared/app) -> delivery/manage -> cache, origins, transform -> security -> config -> http
  * -> settings. A module may import its own layer or one below it, never one above, and no chain of imports (type-only
  * ones included) may come back to where it started.
  */
 const root = path.resolve(__dirname, '../..');
 
 const LAYERS: [RegExp, number][] = [
-  [/^functions\//, 0],
+  [/^functions\/|^shared\/app\//, 0],
   [/^shared\/(delivery|manage|console)\/|^shared\/(health|startup)\.ts$/, 1],
   [/^shared\/(cache|origins|transform)\//, 2],
   [/^shared\/security\//, 3],

@@ -3,8 +3,7 @@ import { IkError } from '../../shared/http/errors';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
-
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_layer_modes_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
+import { renderOptions } from '../helpers/settings';
 
 /** 40x40: an opaque black 20x20 square in the middle of a transparent square, the layer image `mask.png`. */
 const mask = () =>
@@ -17,7 +16,7 @@ const mask = () =>
 const grey = () => sharp({ create: { width: 40, height: 40, channels: 3, background: '#808080' } }).png().toBuffer();
 
 const layers: Record<string, () => Promise<Buffer>> = { 'mask.png': mask, 'grey.png': grey };
-const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 100_000_000, loadLayer: (path) => layers[path]() };
+const options: RenderOptions = renderOptions({ loadLayer: (path) => layers[path]() });
 
 /** A 100x100 base of one colour with the transformation applied, decoded to RGBA. */
 async function rendered(transformation: string, background = '#ffcc00') {

@@ -12,17 +12,12 @@ import { secureOutput } from '../../shared/security/svg';
 import { distinctFrames } from '../helpers/pictures';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { render, type RenderOptions } from '../../shared/transform/render';
+import { accessPolicy, renderLimits } from '../../shared/app/options';
+import { renderOptions, testSettings } from '../helpers/settings';
 
-// Settings are read on first use, after these are in place.
-Object.assign(process.env, {
-  PRIVATE_API_KEY: 'private_unit_limits_key_0123456789',
-  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
-  MAX_ANIMATED_PIXELS: String(8 * 8 * 4),
-  MAX_LAYERS: '2',
-  MAX_SVG_BYTES: '400',
-});
-
-const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 100_000_000 };
+// The parts are built as the app builds them, from these settings.
+const settings = testSettings({ MAX_ANIMATED_PIXELS: String(8 * 8 * 4), MAX_LAYERS: '2', MAX_SVG_BYTES: '400' });
+const options: RenderOptions = renderOptions({ limits: renderLimits(settings) });
 
 /** What a call was refused with, as status, code and message; undefined when it was not. */
 async function refusal(run: () => unknown): Promise<[number, string, string] | undefined> {
@@ -48,7 +43,7 @@ describe('MAX_ANIMATED_PIXELS: the pixels of all frames together, from the heade
 describe('MAX_LAYERS: layers in the path and query steps together', () => {
   const endpoint: EndpointView = { id: 'e', description: '', origins: [], urlPrefix: '' };
   const config: DeliveryConfig = { endpoints: [endpoint], origins: new Map(), namedTransformations: new Map() };
-  const authorize = (url: string) => authorizeDelivery(url, parseDeliveryUrl(new URL(url), config)!);
+  const authorize = (url: string) => authorizeDelivery(url, parseDeliveryUrl(new URL(url), config)!, accessPolicy(settings));
   const layer = (text: string) => `l-text,i-${text},l-end`;
 
   it('three layers are 400 ELIMIT naming the count; two are allowed', async () => {
@@ -65,8 +60,8 @@ describe('MAX_SVG_BYTES: an SVG is parsed to be sanitised only when small enough
   };
 
   it('one byte over is 400 ELIMIT naming the size; at the limit it is served sanitised', async () => {
-    expect(await refusal(() => secureOutput({ body: svg(401), contentType: 'image/svg+xml' }))).toEqual([400, 'ELIMIT', 'The SVG is 401 bytes; at most 400 are allowed']);
-    const served = await secureOutput<{ body: Buffer; contentType: string; extraHeaders?: Record<string, string> }>({ body: svg(400), contentType: 'image/svg+xml' });
+    expect(await refusal(() => secureOutput({ body: svg(401), contentType: 'image/svg+xml' }, settings.MAX_SVG_BYTES))).toEqual([400, 'ELIMIT', 'The SVG is 401 bytes; at most 400 are allowed']);
+    const served = await secureOutput<{ body: Buffer; contentType: string; extraHeaders?: Record<string, string> }>({ body: svg(400), contentType: 'image/svg+xml' }, settings.MAX_SVG_BYTES);
     expect(served.body.toString()).toMatch(/^<svg [^>]*><desc>x+<\/desc><\/svg>$/);
     expect(served.extraHeaders?.['content-security-policy']).toMatch(/default-src 'none'/);
   });
@@ -76,7 +71,7 @@ describe('TRANSFORM_TIMEOUT_SECONDS: one deadline for the whole job', () => {
   const base = () => sharp({ create: { width: 20, height: 20, channels: 3, background: '#336699' } }).png().toBuffer();
   const logo = () => sharp({ create: { width: 4, height: 4, channels: 3, background: '#ffffff' } }).png().toBuffer();
   /** A layer image that arrives after `ms`: the time it takes is the job's too. */
-  const slowLayer = (ms: number): RenderOptions => ({ ...options, timeoutSeconds: 1, loadLayer: () => new Promise((resolve) => setTimeout(() => resolve(logo()), ms)) });
+  const slowLayer = (ms: number): RenderOptions => ({ ...options, deadline: { seconds: 1, retryAfterSeconds: 5 }, loadLayer: () => new Promise((resolve) => setTimeout(() => resolve(logo()), ms)) });
 
   it('work left after the deadline is 503 ETIMEOUT naming the setting; within it the job is done', async () => {
     const steps = parseTransformation('l-image,i-logo.png,l-end');

@@ -3,10 +3,9 @@ import { photoLike } from '../../dev/sample-images';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { jpegQuality } from '../../shared/transform/quality';
 import { render, type RenderOptions } from '../../shared/transform/render';
+import { renderOptions } from '../helpers/settings';
 
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_quality_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
-
-const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 100_000_000 };
+const options: RenderOptions = renderOptions();
 
 async function rendered(input: Buffer, transformation: string): Promise<Buffer> {
   const out = await render(input, parseTransformation(transformation), options);

@@ -2,8 +2,6 @@ import sharp from 'sharp';
 import { animatedGif, BLUE, GREEN, halves, RED, squareOnTransparent, WHITE } from '../helpers/pictures';
 import { renderer } from '../helpers/render';
 
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_render_effects_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
-
 describe('render: effects and output parameters', () => {
   let draw: ReturnType<typeof renderer>;
   let photo: Buffer;

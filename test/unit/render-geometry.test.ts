@@ -2,8 +2,6 @@ import sharp from 'sharp';
 import { BLACK, BLUE, GREEN, halves, quadrants, RED, squareOnTransparent, WHITE } from '../helpers/pictures';
 import { renderer } from '../helpers/render';
 
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_render_geometry_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
-
 describe('render: resize, crop modes, focus, rotation and flips', () => {
   let draw: ReturnType<typeof renderer>;
 

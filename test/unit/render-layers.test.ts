@@ -4,8 +4,6 @@ import { near } from '../helpers/colour';
 import { animatedGif, BLUE, GREEN, RED, WHITE } from '../helpers/pictures';
 import { renderer } from '../helpers/render';
 
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_render_layers_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
-
 describe('render: conditionals and layers', () => {
   let draw: ReturnType<typeof renderer>;
 

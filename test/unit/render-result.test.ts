@@ -1,11 +1,9 @@
 import sharp from 'sharp';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { render } from '../../shared/transform/render';
+import { renderOptions } from '../helpers/settings';
 
-// render() still reads the output limits from the settings.
-Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_render_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
-
-const options = { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 1e8 };
+const options = renderOptions();
 const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10" fill="red"/></svg>');
 
 describe('render(): a typed result', () => {

@@ -4,26 +4,21 @@ import { parseDeliveryUrl } from '../../shared/delivery/request';
 import { authorizeDelivery } from '../../shared/security/access';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { countTransformation } from '../../shared/transform/grammar/query';
+import { accessPolicy } from '../../shared/app/options';
+import { testSettings } from '../helpers/settings';
 
 const KEY = 'private_unit_access_key_0123456789';
 const PREVIOUS = 'private_unit_previous_key_0123456';
 
-// Settings are read on first use, after these are in place.
-Object.assign(process.env, {
-  PRIVATE_API_KEY: KEY,
-  PREVIOUS_PRIVATE_API_KEY: PREVIOUS,
-  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
-  RESTRICT_UNNAMED_TRANSFORMATIONS: 'true',
-  MAX_STEPS: '3',
-  MAX_TEXT_LENGTH: '5',
-});
+// The policy as the app builds it from these settings.
+const policy = accessPolicy(testSettings({ PRIVATE_API_KEY: KEY, PREVIOUS_PRIVATE_API_KEY: PREVIOUS, RESTRICT_UNNAMED_TRANSFORMATIONS: 'true', MAX_STEPS: '3', MAX_TEXT_LENGTH: '5' }));
 
 const endpoint = (fields: Partial<EndpointView> = {}): EndpointView => ({ id: 'e', description: '', origins: [], urlPrefix: '', ...fields });
 const named = new Map(['thumb', 'small', 'big', 'a', 'b', 'c', 'd'].map((name) => [name, { name, description: '', transformation: 'w-10', enabled: true, createdAt: '' }]));
 /** The URL parsed as delivery parses it, against a configuration of this one endpoint, then authorised. */
 const authorize = (url: string, view = endpoint()) => {
   const config: DeliveryConfig = { endpoints: [view], origins: new Map(), namedTransformations: named };
-  return authorizeDelivery(url, parseDeliveryUrl(new URL(url), config)!);
+  return authorizeDelivery(url, parseDeliveryUrl(new URL(url), config)!, policy);
 };
 const sign = (rest: string, key = KEY) => `https://cdn.example${rest}${rest.includes('?') ? '&' : '?'}ik-s=${createHmac('sha1', key).update(`${rest.slice(1)}9999999999`).digest('hex')}`;
 const refusal = (run: () => unknown) => {

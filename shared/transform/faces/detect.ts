@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { coalesce } from '../../cache/coalesce';
-import { settings } from '../../settings';
-import { remainingTimeout, timedOut } from '../deadline';
+import { currentDeadline, remainingTimeout, timedOut, type JobDeadline } from '../deadline';
 import { open, type Frame } from '../picture';
 import type { FaceBox } from './blazeface';
 import { DetectionTimeout, DetectorPool } from './pool';
@@ -11,6 +10,9 @@ export type { FaceBox } from './blazeface';
 
 /** The detector sees the picture with its longest side at most this many pixels; BlazeFace itself reads 256. */
 const DETECTION_SIDE = 640;
+
+/** A detection outside a job (a direct call of the renderer without a deadline) is bounded all the same. */
+const OUTSIDE_A_JOB: JobDeadline = { seconds: 20, retryAfterSeconds: 5 };
 
 let pool: DetectorPool | undefined;
 /** Faces by the hash of the pixels the detector saw, in fractions of the picture, so every size of one photo shares them. */
@@ -50,14 +52,15 @@ export async function findFaces(frame: Frame): Promise<FaceBox[]> {
 
 async function detect(input: { data: Buffer; width: number; height: number }): Promise<FaceBox[]> {
   pool ??= new DetectorPool();
-  // What is left of the job's time; a detection outside a job (a direct call) gets the whole timeout.
-  const seconds = remainingTimeout().seconds || settings().TRANSFORM_TIMEOUT_SECONDS;
+  // What is left of the job's time; a detection outside a job (a direct call) gets a whole job's time.
+  const job = currentDeadline() ?? OUTSIDE_A_JOB;
+  const seconds = remainingTimeout().seconds || job.seconds;
   // The pixels move to the worker; this copy is the detector's own.
   const data = new Uint8Array(input.data);
   try {
     return await pool.detect({ data, width: input.width, height: input.height }, seconds * 1000);
   } catch (error) {
-    if (error instanceof DetectionTimeout) throw timedOut(settings().TRANSFORM_TIMEOUT_SECONDS);
+    if (error instanceof DetectionTimeout) throw timedOut(job);
     throw error;
   }
 }
