@@ -6,7 +6,7 @@ import { pathProblem } from '../security/paths';
 import { settings } from '../settings';
 import { appBlobService, blobServiceFrom, createOnce } from '../storage';
 import { forgetPrefix } from './key';
-import { purgedSince, recordPurge } from './purge-generation';
+import { purgedSince, purgeGeneration, recordPurge } from './purge-generation';
 
 /** A finished response body with the headers that belong to it. */
 export interface Rendition {
@@ -27,6 +27,25 @@ export interface Rendition {
 const MEMORY_TTL_MS = 60_000;
 
 let memory: LRUCache<string, Rendition> | undefined;
+
+/**
+ * What this instance last learnt of a name in the container: 'absent' when a lookup found nothing, so that a
+ * repeated miss (a stand-in, an asset over MAX_RENDITIONS_PER_ASSET) skips the lookup; 'present' when it wrote or
+ * found one, so that delivery does not fetch the original alongside the lookup. This instance's writes and purges
+ * update entries at once; other instances' writes and purges are seen once an entry expires, as memory entries do.
+ */
+export type Known = 'absent' | 'present';
+const KNOWN_MAX = 10_000;
+const known = new LRUCache<string, Known>({ max: KNOWN_MAX, ttl: MEMORY_TTL_MS });
+/** Writes this instance started, numbered, and the latest number per name: a lookup that a write of its name overtook records nothing. */
+let writesStarted = 0;
+const lastWrite = new LRUCache<string, number>({ max: KNOWN_MAX });
+
+function writtenSince(name: string, write: number): boolean {
+  // A name pushed out of `lastWrite` may have been written: only as many writes as it holds are told apart.
+  return (lastWrite.get(name) ?? 0) > write || writesStarted - write >= KNOWN_MAX;
+}
+
 let container: ContainerClient | undefined;
 
 function memoryCache(): LRUCache<string, Rendition> | undefined {
@@ -81,13 +100,24 @@ async function readBlob(name: string): Promise<Rendition | undefined> {
   }
 }
 
+/** The rendition as this instance's memory holds it, else what it knows of the name in the container. */
+export function rememberedRendition(name: string): Rendition | Known | undefined {
+  return memoryCache()?.get(name) ?? known.get(name);
+}
+
 /** The stored rendition, from memory or the rendition container; a storage failure reads as a miss. */
 export async function readRendition(name: string, onError: (message: string) => void): Promise<Rendition | undefined> {
-  const inMemory = memoryCache()?.get(name);
-  if (inMemory) return inMemory;
+  const remembered = rememberedRendition(name);
+  if (remembered === 'absent') return undefined;
+  if (remembered && remembered !== 'present') return remembered;
+  // A purge or a write of this name while the read runs makes what it found (or did not find) out of date.
+  const since = purgeGeneration();
+  const writes = writesStarted;
   try {
     const stored = await readBlob(name);
-    if (stored) memoryCache()?.set(name, stored);
+    const current = !purgedSince(name, since) && !writtenSince(name, writes);
+    if (current && stored) memoryCache()?.set(name, stored);
+    if (current) known.set(name, stored ? 'present' : 'absent');
     return stored;
   } catch (error) {
     onError(`rendition cache read failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
@@ -119,6 +149,8 @@ async function countRenditions(prefix: string, limit: number): Promise<number> {
 export function writeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void, since: number): Promise<void> {
   // Made from an original read before a purge of it: serving it once is right, keeping it is not.
   if (purgedSince(name, since)) return Promise.resolve();
+  lastWrite.set(name, ++writesStarted);
+  known.set(name, 'present');
   memoryCache()?.set(name, rendition);
   const write = storeRendition(name, assetPrefix, rendition, onError, since);
   pendingWrites.add(write);
@@ -147,6 +179,7 @@ function storeRendition(name: string, assetPrefix: string, rendition: Rendition,
       // A purge that ran while this was uploading may have listed the prefix before the blob existed.
       if (purgedSince(name, since)) {
         memoryCache()?.delete(name);
+        known.delete(name);
         await blob.deleteIfExists();
         return;
       }
@@ -154,7 +187,10 @@ function storeRendition(name: string, assetPrefix: string, rendition: Rendition,
     })
     .then(
       () => undefined,
-      (error: unknown) => onError(`rendition cache write failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`),
+      (error: unknown) => {
+        known.delete(name);
+        onError(`rendition cache write failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      },
     );
 }
 
@@ -164,6 +200,7 @@ export async function purgeRenditions(prefix: string): Promise<number> {
   recordPurge(prefix);
   const cache = memoryCache();
   if (cache) forgetPrefix(cache, prefix);
+  forgetPrefix(known, prefix);
   forgetPrefix(storedCounts, prefix);
   let deleted = 0;
   try {

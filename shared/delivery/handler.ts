@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { randomUUID } from 'node:crypto';
 import { reuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
-import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
+import { readRendition, rememberedRendition, writeRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
@@ -77,17 +77,36 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   // Requests after a purge do not join work that started before it: that work read the old original.
   const since = purgeGeneration();
   const { value, joined } = await coalesce<Served>(`${name}\n${since}`, async () => {
-    const cached = await timing.measure('cache', () => readRendition(name, log));
-    if (cached) return { value: { rendition: cached, hit: true } };
     // The lookup takes no transform slot: a miss answers 404 at once, and a slow origin holds up only its own request.
     // What it downloads is held in DOWNLOAD_BUDGET_MB until the rendition is made.
     const memory = downloadMemory();
-    const downloads = { ...fetchOptions, memory };
+    const abandon = new AbortController();
+    const downloads = { ...fetchOptions, memory, abandon: abandon.signal };
+    const fetching = () => {
+      deliveryCounters.originFetches++;
+      return timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, downloads));
+    };
     let original: Original;
     let output: Output;
     try {
-      deliveryCounters.originFetches++;
-      original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, downloads));
+      // A name this instance knows to be absent skips the lookup. One it knows nothing of has its original fetched
+      // while storage is asked for the rendition, abandoned when there is one: a miss costs the longer of the two
+      // round trips, not both. Access was decided before either started.
+      const remembered = rememberedRendition(name);
+      let early: Promise<Original> | undefined;
+      if (remembered !== 'absent') {
+        const lookup = timing.measure('cache', () => readRendition(name, log));
+        if (remembered === undefined) {
+          early = fetching();
+          early.catch(() => undefined);
+        }
+        const cached = await lookup;
+        if (cached) {
+          abandon.abort();
+          return { value: { rendition: cached, hit: true } };
+        }
+      }
+      original = await (early ?? fetching());
       // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
       const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(config, request.endpoint, path, { ...downloads, defaultImage: undefined })).body);
       output = await timing.measure('transform', () => produce(original, request, accept, loadLayer, timing).then(secureOutput));
