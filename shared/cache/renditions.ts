@@ -1,6 +1,9 @@
 import { ContainerClient, RestError } from '@azure/storage-blob';
 import { LRUCache } from 'lru-cache';
+import { PassThrough, type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
+import { storageUnavailable } from '../http/errors';
 import { abandonable } from '../http/streams';
 import { pathProblem } from '../security/paths';
 import { settings } from '../settings';
@@ -18,6 +21,22 @@ export interface Rendition {
   negotiated: boolean;
   lastModified?: string;
   extraHeaders?: Record<string, string>;
+}
+
+/** A stored rendition larger than this is sent as storage delivers it, and not kept in memory. */
+export const STREAM_HITS_ABOVE_BYTES = 256 * 1024;
+
+/**
+ * A stored rendition whose body is sent while storage delivers it. Storage is read at its own pace into a relay
+ * that holds up to the whole body, so a slow client never holds the storage read past its deadline; a failure
+ * mid-body ends the response early (its Content-Length tells the client).
+ */
+export interface StreamedRendition extends Omit<Rendition, 'body'> {
+  length: number;
+  /** The body: the first call takes the download the lookup started, later ones (coalesced requests) download it again. */
+  takeBody(): Promise<Readable>;
+  /** Ends the lookup's download when the answer has no body (HEAD, 304). */
+  dropBody(): void;
 }
 
 /**
@@ -79,25 +98,70 @@ function checkedName(name: string): string {
   return name;
 }
 
-async function readBlob(name: string): Promise<Rendition | undefined> {
+/** The download's body through a relay that takes it all in without waiting for the reader. */
+function relayed(body: NodeJS.ReadableStream, length: number): Readable {
+  const relay = new PassThrough({ highWaterMark: Math.max(length, 16 * 1024) });
+  pipeline(body, relay).catch(() => undefined);
+  return relay;
+}
+
+async function readBlob(name: string): Promise<Rendition | StreamedRendition | undefined> {
   try {
     // One round trip: the download carries the content type and metadata with the body. A body cut off by the
-    // storage deadline is not downloaded again from where it stopped: the read is a miss instead.
-    const response = await blobContainer().getBlobClient(checkedName(name)).download(0, undefined, { maxRetryRequests: 0 });
+    // storage deadline is not downloaded again from where it stopped: the read is a miss instead (or, for a streamed
+    // body, the response ends early).
+    const blob = blobContainer().getBlobClient(checkedName(name));
+    const response = await blob.download(0, undefined, { maxRetryRequests: 0 });
     const metadata = response.metadata ?? {};
-    if (!metadata[META.etag] || !response.contentType) return undefined;
-    return {
-      body: await buffer(abandonable(response.readableStreamBody!)),
-      contentType: response.contentType,
-      etag: metadata[META.etag],
-      negotiated: metadata[META.negotiated] === 'true',
-      lastModified: metadata[META.lastModified],
-      extraHeaders: metadata[META.extra] ? (JSON.parse(Buffer.from(metadata[META.extra], 'base64').toString()) as Record<string, string>) : undefined,
-    };
+    const body = abandonable(response.readableStreamBody!);
+    if (!metadata[META.etag] || !response.contentType) {
+      destroy(body);
+      return undefined;
+    }
+    const length = response.contentLength ?? 0;
+    if (length > STREAM_HITS_ABOVE_BYTES) {
+      let first: Readable | undefined = relayed(body, length);
+      return {
+        ...describe(metadata, response.contentType),
+        length,
+        async takeBody() {
+          const taken = first;
+          first = undefined;
+          if (taken) return taken;
+          // Only the same blob: a rendition replaced or purged meanwhile fails this request, to be tried again.
+          try {
+            const again = await blob.download(0, undefined, { maxRetryRequests: 0, conditions: { ifMatch: response.etag } });
+            return relayed(abandonable(again.readableStreamBody!), length);
+          } catch (error) {
+            throw storageUnavailable(error);
+          }
+        },
+        dropBody() {
+          if (first) destroy(first);
+          first = undefined;
+        },
+      };
+    }
+    return { body: await buffer(body), ...describe(metadata, response.contentType) };
   } catch (error) {
     if (error instanceof RestError && error.statusCode === 404) return undefined;
     throw error;
   }
+}
+
+function destroy(stream: NodeJS.ReadableStream): void {
+  (stream as Readable).destroy?.();
+}
+
+/** A stored rendition's headers from its blob's metadata. */
+function describe(metadata: Record<string, string>, contentType: string): Omit<Rendition, 'body'> {
+  return {
+    contentType,
+      etag: metadata[META.etag],
+      negotiated: metadata[META.negotiated] === 'true',
+      lastModified: metadata[META.lastModified],
+    extraHeaders: metadata[META.extra] ? (JSON.parse(Buffer.from(metadata[META.extra], 'base64').toString()) as Record<string, string>) : undefined,
+  };
 }
 
 /** The rendition as this instance's memory holds it, else what it knows of the name in the container. */
@@ -106,7 +170,7 @@ export function rememberedRendition(name: string): Rendition | Known | undefined
 }
 
 /** The stored rendition, from memory or the rendition container; a storage failure reads as a miss. */
-export async function readRendition(name: string, onError: (message: string) => void): Promise<Rendition | undefined> {
+export async function readRendition(name: string, onError: (message: string) => void): Promise<Rendition | StreamedRendition | undefined> {
   const remembered = rememberedRendition(name);
   if (remembered === 'absent') return undefined;
   if (remembered && remembered !== 'present') return remembered;
@@ -116,7 +180,7 @@ export async function readRendition(name: string, onError: (message: string) => 
   try {
     const stored = await readBlob(name);
     const current = !purgedSince(name, since) && !writtenSince(name, writes);
-    if (current && stored) memoryCache()?.set(name, stored);
+    if (current && stored && 'body' in stored) memoryCache()?.set(name, stored);
     if (current) known.set(name, stored ? 'present' : 'absent');
     return stored;
   } catch (error) {

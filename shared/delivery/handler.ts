@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { randomUUID } from 'node:crypto';
 import { reuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
-import { readRendition, rememberedRendition, writeRendition, type Rendition } from '../cache/renditions';
+import { readRendition, rememberedRendition, writeRendition, type Rendition, type StreamedRendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
@@ -63,7 +63,7 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
 }
 
 interface Served {
-  rendition: Rendition;
+  rendition: Rendition | StreamedRendition;
   hit: boolean;
   /** A `di-` default image stood in for a missing asset: served briefly and not stored, so the asset shows once it exists. */
   standIn?: boolean;
@@ -121,7 +121,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   return { ...value, hit: value.hit || joined };
 }
 
-function notModified(request: HttpRequest, rendition: Rendition): boolean {
+function notModified(request: HttpRequest, rendition: Rendition | StreamedRendition): boolean {
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch) return etagMatches(ifNoneMatch, rendition.etag);
   const since = Date.parse(request.headers.get('if-modified-since') ?? '');
@@ -184,10 +184,18 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const attachment = attachmentDisposition(url.searchParams, parsed.assetPath, rendition.contentType);
   if (attachment) headers['content-disposition'] = attachment;
 
-  if (notModified(request, rendition)) return { status: 304, headers };
+  const streamed = 'body' in rendition ? undefined : rendition;
+  if (notModified(request, rendition)) {
+    streamed?.dropBody();
+    return { status: 304, headers };
+  }
   headers['content-type'] = rendition.contentType;
-  headers['content-length'] = String(rendition.body.length);
-  return { status: 200, headers, body: request.method === 'HEAD' ? undefined : rendition.body };
+  headers['content-length'] = String(streamed ? streamed.length : (rendition as Rendition).body.length);
+  if (request.method === 'HEAD') {
+    streamed?.dropBody();
+    return { status: 200, headers };
+  }
+  return { status: 200, headers, body: streamed ? await streamed.takeBody() : (rendition as Rendition).body };
 }
 
 /** GET and HEAD of a delivery URL: resolve endpoint, fetch the original, transform, respond; OPTIONS is the CORS preflight. */
