@@ -249,6 +249,24 @@ function peakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
+/** CPU time a process has used so far, user and system, in milliseconds (Linux /proc, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Runs a distinct workload and records the CPU each process spent per successful request: the server's own and
+ * Azurite's, which stands in for Azure Storage here and shares this machine's cores, unlike the real service.
+ */
+async function withCpu(figures: Record<string, number>, name: string, pids: Record<string, number>, work: () => Promise<Distinct>): Promise<Distinct> {
+  const before = Object.fromEntries(Object.entries(pids).map(([who, pid]) => [who, cpuMs(pid)]));
+  const result = await work();
+  const done = result.answers.filter((a) => a.status === 200).length;
+  for (const [who, pid] of Object.entries(pids)) figures[`${name}${who}CpuMsPerReq`] = round((cpuMs(pid) - before[who]) / Math.max(1, done), 1);
+  return result;
+}
+
 /** Runs `work` and records the peak resident set of `pid` while it ran as `<name>PeakRssMb`. */
 async function withPeakRss<T>(figures: Record<string, number>, name: string, pid: number, work: () => Promise<T>): Promise<T> {
   resetPeakRss(pid);
@@ -315,7 +333,8 @@ async function main(): Promise<void> {
     await registerOrigin(appUrl, privateKey, azurite.blobEndpoint);
 
     const ipxPort = await freePort();
-    children.push(await startChild(process.execPath, [path.join(root, 'bench', 'ipx-server.mjs'), String(ipxPort)], process.env, /ready/));
+    const ipx = await startChild(process.execPath, [path.join(root, 'bench', 'ipx-server.mjs'), String(ipxPort)], process.env, /ready/);
+    children.push(ipx);
     const ipxUrl = `http://127.0.0.1:${ipxPort}`;
     const ipxSource = (photo: Photo) => `${azurite.blobEndpoint}/bench/${photo.name}`;
 
@@ -329,15 +348,18 @@ async function main(): Promise<void> {
     figures.minimalDistinctOpsPerSec = await minimal(originals, output, () => pairs.take(), d);
 
     log('distinct: JPEG through the app, every request a new (photo, width) ...');
-    const coldDistinct = await withPeakRss(figures, 'coldDistinct', app.pid!, () => distinctLoad(pairs, (p, w) => `${appUrl}${jpegPath(p, w)}`, d, CONNECTIONS, {}));
+    const coldDistinct = await withPeakRss(figures, 'coldDistinct', app.pid!, () =>
+      withCpu(figures, 'coldDistinct', { App: app.pid!, Azurite: azurite.pid }, () => distinctLoad(pairs, (p, w) => `${appUrl}${jpegPath(p, w)}`, d, CONNECTIONS, {})),
+    );
     figures.coldDistinctReqPerSec = coldDistinct.reqPerSec;
     Object.assign(figures, stageMeans('coldDistinct', coldDistinct.answers));
     log('distinct: JPEG through ipx ...');
-    figures.ipxDistinctReqPerSec = (await distinctLoad(pairs, (p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_jpeg/${ipxSource(p)}`, d, CONNECTIONS, {})).reqPerSec;
+    figures.ipxDistinctReqPerSec = (await withCpu(figures, 'ipxDistinct', { Ipx: ipx.pid!, Azurite: azurite.pid }, () => distinctLoad(pairs, (p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_jpeg/${ipxSource(p)}`, d, CONNECTIONS, {}))).reqPerSec;
     log('distinct: WebP by Accept through the app ...');
-    figures.coldDistinctWebpReqPerSec = (await withPeakRss(figures, 'coldDistinctWebp', app.pid!, () => distinctLoad(pairs, (p, w) => `${appUrl}${autoPath(p, w)}`, d, CONNECTIONS, { accept: WEBP_ACCEPT }))).reqPerSec;
+    const webp = () => distinctLoad(pairs, (p, w) => `${appUrl}${autoPath(p, w)}`, d, CONNECTIONS, { accept: WEBP_ACCEPT });
+    figures.coldDistinctWebpReqPerSec = (await withPeakRss(figures, 'coldDistinctWebp', app.pid!, () => withCpu(figures, 'coldDistinctWebp', { App: app.pid!, Azurite: azurite.pid }, webp))).reqPerSec;
     log('distinct: WebP through ipx (f_webp) ...');
-    figures.ipxDistinctWebpReqPerSec = (await distinctLoad(pairs, (p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_webp/${ipxSource(p)}`, d, CONNECTIONS, {})).reqPerSec;
+    figures.ipxDistinctWebpReqPerSec = (await withCpu(figures, 'ipxDistinctWebp', { Ipx: ipx.pid!, Azurite: azurite.pid }, () => distinctLoad(pairs, (p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_webp/${ipxSource(p)}`, d, CONNECTIONS, {}))).reqPerSec;
 
     for (const peer of options.peers) {
       log(`distinct: JPEG and WebP through ${peer.name} ...`);
