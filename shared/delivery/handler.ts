@@ -77,6 +77,16 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   // Requests after a purge do not join work that started before it: that work read the old original.
   const since = purgeGeneration();
   const { value, joined } = await coalesce<Served>(`${name}\n${since}`, async () => {
+    // A name this instance knows to be absent skips the lookup; one in memory or known stored is looked up alone.
+    // One it knows nothing of has its original fetched while storage is asked for the rendition, abandoned when
+    // there is one: a miss costs the longer of the two round trips, not both. Access was decided before either started.
+    const remembered = rememberedRendition(name);
+    let lookup = remembered === 'absent' ? undefined : timing.measure('cache', () => readRendition(name, log));
+    if (lookup && remembered !== undefined) {
+      const cached = await lookup;
+      if (cached) return { value: { rendition: cached, hit: true } };
+      lookup = undefined;
+    }
     // The lookup takes no transform slot: a miss answers 404 at once, and a slow origin holds up only its own request.
     // What it downloads is held in DOWNLOAD_BUDGET_MB until the rendition is made.
     const memory = downloadMemory();
@@ -89,24 +99,16 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     let original: Original;
     let output: Output;
     try {
-      // A name this instance knows to be absent skips the lookup. One it knows nothing of has its original fetched
-      // while storage is asked for the rendition, abandoned when there is one: a miss costs the longer of the two
-      // round trips, not both. Access was decided before either started.
-      const remembered = rememberedRendition(name);
-      let early: Promise<Original> | undefined;
-      if (remembered !== 'absent') {
-        const lookup = timing.measure('cache', () => readRendition(name, log));
-        if (remembered === undefined) {
-          early = fetching();
-          early.catch(() => undefined);
-        }
+      const early = fetching();
+      if (lookup) {
+        early.catch(() => undefined);
         const cached = await lookup;
         if (cached) {
           abandon.abort();
           return { value: { rendition: cached, hit: true } };
         }
       }
-      original = await (early ?? fetching());
+      original = await early;
       // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
       const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(config, request.endpoint, path, { ...downloads, defaultImage: undefined })).body);
       output = await timing.measure('transform', () => produce(original, request, accept, loadLayer, timing).then(secureOutput));
