@@ -255,16 +255,35 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** One server in a side-by-side distinct workload. */
+interface Contender {
+  /** Figures are named `<name>ReqPerSec`, `<name><Process>CpuMsPerReq`. */
+  name: string;
+  /** Processes whose CPU is counted: the server's own and Azurite's, which stands in for Azure Storage here and shares this machine's cores, unlike the real service. */
+  pids: Record<string, number>;
+  run(seconds: number): Promise<Distinct>;
+}
+
 /**
- * Runs a distinct workload and records the CPU each process spent per successful request: the server's own and
- * Azurite's, which stands in for Azure Storage here and shares this machine's cores, unlike the real service.
+ * Runs the contenders in turn, `rounds` slices each, for `seconds` per contender in all, so that whatever else the
+ * machine is doing meanwhile falls on all of them alike. Records requests per second and CPU per request.
  */
-async function withCpu(figures: Record<string, number>, name: string, pids: Record<string, number>, work: () => Promise<Distinct>): Promise<Distinct> {
-  const before = Object.fromEntries(Object.entries(pids).map(([who, pid]) => [who, cpuMs(pid)]));
-  const result = await work();
-  const done = result.answers.filter((a) => a.status === 200).length;
-  for (const [who, pid] of Object.entries(pids)) figures[`${name}${who}CpuMsPerReq`] = round((cpuMs(pid) - before[who]) / Math.max(1, done), 1);
-  return result;
+async function sideBySide(figures: Record<string, number>, contenders: Contender[], seconds: number, rounds = 5): Promise<Map<string, Answer[]>> {
+  const answers = new Map(contenders.map((c) => [c.name, [] as Answer[]]));
+  const cpu = new Map(contenders.map((c) => [c.name, Object.fromEntries(Object.keys(c.pids).map((who) => [who, 0]))]));
+  for (let round = 0; round < rounds; round++) {
+    for (const contender of contenders) {
+      const before = Object.fromEntries(Object.entries(contender.pids).map(([who, pid]) => [who, cpuMs(pid)]));
+      answers.get(contender.name)!.push(...(await contender.run(seconds / rounds)).answers);
+      for (const [who, pid] of Object.entries(contender.pids)) cpu.get(contender.name)![who] += cpuMs(pid) - before[who];
+    }
+  }
+  for (const { name } of contenders) {
+    const done = answers.get(name)!.filter((a) => a.status === 200).length;
+    figures[`${name}ReqPerSec`] = done / seconds;
+    for (const [who, ms] of Object.entries(cpu.get(name)!)) figures[`${name}${who}CpuMsPerReq`] = round(ms / Math.max(1, done), 1);
+  }
+  return answers;
 }
 
 /** Runs `work` and records the peak resident set of `pid` while it ran as `<name>PeakRssMb`. */
@@ -344,30 +363,35 @@ async function main(): Promise<void> {
     const jpegPath = (photo: Photo, width: number) => `/tr:w-${width},q-${QUALITY},f-jpg/${photo.name}`;
     const autoPath = (photo: Photo, width: number) => `/tr:w-${width},q-${QUALITY}/${photo.name}`;
 
-    log('distinct: minimal, download, sharp resize, upload, in-process ...');
-    figures.minimalDistinctOpsPerSec = await minimal(originals, output, () => pairs.take(), d);
+    const appPids = { App: app.pid!, Azurite: azurite.pid };
+    const ipxPids = { Ipx: ipx.pid!, Azurite: azurite.pid };
+    const distinct = (url: (photo: Photo, width: number) => string, headers: Record<string, string> = {}) => (seconds: number) => distinctLoad(pairs, url, seconds, CONNECTIONS, headers);
+    // Peers run elsewhere: only Azurite's CPU is theirs to count here, and they do not read it.
+    const peers = (format: 'jpeg' | 'webp', suffix: string): Contender[] =>
+      options.peers.filter((peer) => format === 'jpeg' || peer.template.includes('{format}')).map((peer) => ({
+        name: `${peer.name}Distinct${suffix}`,
+        pids: {},
+        run: distinct((p, w) => peerUrl(peer, served.url, p, w, format), format === 'webp' ? { accept: WEBP_ACCEPT } : {}),
+      }));
 
-    log('distinct: JPEG through the app, every request a new (photo, width) ...');
-    const coldDistinct = await withPeakRss(figures, 'coldDistinct', app.pid!, () =>
-      withCpu(figures, 'coldDistinct', { App: app.pid!, Azurite: azurite.pid }, () => distinctLoad(pairs, (p, w) => `${appUrl}${jpegPath(p, w)}`, d, CONNECTIONS, {})),
+    log('distinct JPEG, side by side: minimal (download, sharp resize, upload in-process), the app, ipx, peers; every request a new (photo, width) ...');
+    const jpeg = await withPeakRss(figures, 'coldDistinct', app.pid!, () =>
+      sideBySide(figures, [
+        { name: 'minimalDistinct', pids: { Bench: process.pid, Azurite: azurite.pid }, run: (seconds) => minimal(originals, output, () => pairs.take(), seconds) },
+        { name: 'coldDistinct', pids: appPids, run: distinct((p, w) => `${appUrl}${jpegPath(p, w)}`) },
+        { name: 'ipxDistinct', pids: ipxPids, run: distinct((p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_jpeg/${ipxSource(p)}`) },
+        ...peers('jpeg', ''),
+      ], d),
     );
-    figures.coldDistinctReqPerSec = coldDistinct.reqPerSec;
-    Object.assign(figures, stageMeans('coldDistinct', coldDistinct.answers));
-    log('distinct: JPEG through ipx ...');
-    figures.ipxDistinctReqPerSec = (await withCpu(figures, 'ipxDistinct', { Ipx: ipx.pid!, Azurite: azurite.pid }, () => distinctLoad(pairs, (p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_jpeg/${ipxSource(p)}`, d, CONNECTIONS, {}))).reqPerSec;
-    log('distinct: WebP by Accept through the app ...');
-    const webp = () => distinctLoad(pairs, (p, w) => `${appUrl}${autoPath(p, w)}`, d, CONNECTIONS, { accept: WEBP_ACCEPT });
-    figures.coldDistinctWebpReqPerSec = (await withPeakRss(figures, 'coldDistinctWebp', app.pid!, () => withCpu(figures, 'coldDistinctWebp', { App: app.pid!, Azurite: azurite.pid }, webp))).reqPerSec;
-    log('distinct: WebP through ipx (f_webp) ...');
-    figures.ipxDistinctWebpReqPerSec = (await withCpu(figures, 'ipxDistinctWebp', { Ipx: ipx.pid!, Azurite: azurite.pid }, () => distinctLoad(pairs, (p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_webp/${ipxSource(p)}`, d, CONNECTIONS, {}))).reqPerSec;
-
-    for (const peer of options.peers) {
-      log(`distinct: JPEG and WebP through ${peer.name} ...`);
-      figures[`${peer.name}DistinctReqPerSec`] = (await distinctLoad(pairs, (p, w) => peerUrl(peer, served.url, p, w, 'jpeg'), d, CONNECTIONS, {})).reqPerSec;
-      if (peer.template.includes('{format}')) {
-        figures[`${peer.name}DistinctWebpReqPerSec`] = (await distinctLoad(pairs, (p, w) => peerUrl(peer, served.url, p, w, 'webp'), d, CONNECTIONS, { accept: WEBP_ACCEPT })).reqPerSec;
-      }
-    }
+    Object.assign(figures, stageMeans('coldDistinct', jpeg.get('coldDistinct')!));
+    log('distinct WebP, side by side: the app by Accept, ipx f_webp, peers ...');
+    await withPeakRss(figures, 'coldDistinctWebp', app.pid!, () =>
+      sideBySide(figures, [
+        { name: 'coldDistinctWebp', pids: appPids, run: distinct((p, w) => `${appUrl}${autoPath(p, w)}`, { accept: WEBP_ACCEPT }) },
+        { name: 'ipxDistinctWebp', pids: ipxPids, run: distinct((p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_webp/${ipxSource(p)}`) },
+        ...peers('webp', 'Webp'),
+      ], d),
+    );
 
     log(`overload: distinct JPEG with ${OVERLOAD_CONNECTIONS} requests in flight ...`);
     const overload = await withPeakRss(figures, 'overload', app.pid!, () => distinctLoad(pairs, (p, w) => `${appUrl}${jpegPath(p, w)}`, d, OVERLOAD_CONNECTIONS, {}, true));
@@ -417,7 +441,7 @@ async function main(): Promise<void> {
 
     figures.coldDistinctVsIpx = round(figures.coldDistinctReqPerSec / figures.ipxDistinctReqPerSec);
     figures.coldDistinctWebpVsIpx = round(figures.coldDistinctWebpReqPerSec / figures.ipxDistinctWebpReqPerSec);
-    figures.coldDistinctVsMinimal = round(figures.coldDistinctReqPerSec / figures.minimalDistinctOpsPerSec);
+    figures.coldDistinctVsMinimal = round(figures.coldDistinctReqPerSec / figures.minimalDistinctReqPerSec);
     for (const peer of options.peers) {
       figures[`coldDistinctVs_${peer.name}`] = round(figures.coldDistinctReqPerSec / figures[`${peer.name}DistinctReqPerSec`]);
       if (figures[`${peer.name}DistinctWebpReqPerSec`] !== undefined) figures[`coldDistinctWebpVs_${peer.name}`] = round(figures.coldDistinctWebpReqPerSec / figures[`${peer.name}DistinctWebpReqPerSec`]);
@@ -484,13 +508,17 @@ async function memoryWorkloads(pid: number, appUrl: string, originals: Container
 }
 
 /** The floor: what the work costs with no HTTP server around it, on the same distinct pairs. */
-function minimal(originals: ContainerClient, output: ContainerClient, next: () => { photo: Photo; width: number }, seconds: number): Promise<number> {
-  return closedLoop(seconds, CONNECTIONS, async (i) => {
+async function minimal(originals: ContainerClient, output: ContainerClient, next: () => { photo: Photo; width: number }, seconds: number): Promise<Distinct> {
+  const answers: Answer[] = [];
+  const reqPerSec = await closedLoop(seconds, CONNECTIONS, async () => {
+    const start = performance.now();
     const { photo, width } = next();
     const original = await originals.getBlobClient(photo.name).downloadToBuffer();
     const rendition = await sharp(original).rotate().resize(width).jpeg({ quality: QUALITY, chromaSubsampling: '4:4:4' }).toBuffer();
-    await output.getBlockBlobClient(`${i}.jpg`).uploadData(rendition);
+    await output.getBlockBlobClient(`${photo.name}-${width}.jpg`).uploadData(rendition);
+    answers.push({ status: 200, ms: performance.now() - start, retryAfter: false });
   });
+  return { reqPerSec, answers };
 }
 
 async function staticServer(body: Buffer, run: (url: string) => Promise<number>): Promise<number> {
