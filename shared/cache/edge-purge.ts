@@ -59,6 +59,7 @@ export async function performEdgePurge(entry: unknown, log: (message: string) =>
     const error = `Front Door purge failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
     log(`edge purge ${message.requestId}: ${error}`);
     await update(message.requestId, (record) => ({ ...record, error }));
+    // eslint-disable-next-line preserve-caught-error -- the host logs what it is thrown: only the first line of the SDK's message goes there
     throw new Error(error);
   }
   await update(message.requestId, ({ error: _, ...record }) => ({ ...record, status: 'Completed' }));

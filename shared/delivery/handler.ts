@@ -160,7 +160,7 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const hints = usesClientHints(parsed.steps) ? applyClientHints(parsed.steps, readClientHints(request.headers)) : undefined;
   const name = hints ? resolved.renditionName(variant, canonicalTransformation(hints.steps)) : resolved.renditionName(variant);
 
-  // Front Door sends the client's host in X-Forwarded-Host (spec/azure.md 2.6); WEB_FOLDER origins may forward it.
+  // Front Door sends the client's host in X-Forwarded-Host (docs/azure-reference.md, "Only Front Door reaches the app"); WEB_FOLDER origins may forward it.
   const { rendition, hit, standIn } = await serve(hints ? { ...parsed, steps: hints.steps } : parsed, config, accept, name, timing, log, {
     signed: access.signed,
     requestHost: request.headers.get('x-forwarded-host') ?? url.host,

@@ -81,6 +81,17 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   return result.data;
 }
 
+/**
+ * A page's script that signs in itself (the web console) says so, as Spring Security's clients do: a Basic challenge
+ * would make its browser open its own sign-in dialog.
+ */
+const scriptCall = (request: HttpRequest) => request.headers.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest';
+
+function withoutChallenge(headers: Record<string, string>): Record<string, string> {
+  const { 'www-authenticate': _challenge, ...rest } = headers;
+  return rest;
+}
+
 export type ApiHandler = (request: HttpRequest, requestId: string, log: (message: string) => void) => Promise<HttpResponseInit>;
 
 /**
@@ -91,7 +102,7 @@ export function managementHandler(handler: ApiHandler) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const requestId = randomUUID();
     const denied = authenticate(request);
-    if (denied) return json(denied.status, { message: denied.message }, requestId, denied.headers);
+    if (denied) return json(denied.status, { message: denied.message }, requestId, scriptCall(request) ? withoutChallenge(denied.headers) : denied.headers);
     try {
       if (Number(request.headers.get('content-length')) > MAX_BODY_BYTES) throw tooLarge();
       return await handler(request, requestId, (message) => context.warn(`management ${requestId}: ${message}`));

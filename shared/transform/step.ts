@@ -192,7 +192,7 @@ async function flatten(p: Picture, background: Background, ignoreAlpha: boolean)
 export type SizeCheck = (size: Size) => void;
 
 /**
- * One step, in ImageKit's fixed order whatever the order in the URL (spec section 5): trim, resize and crop,
+ * One step, in ImageKit's fixed order whatever the order in the URL (docs/url-parameters.md, "Effects"): trim, resize and crop,
  * rotate, flip, effects, border, radius, opacity and background.
  */
 export async function applyStep(input: Picture, step: Step, sizes: Sizes, check: SizeCheck, planned?: Geometry[]): Promise<Picture> {

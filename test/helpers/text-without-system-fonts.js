@@ -21,7 +21,12 @@ const { render } = require('../../shared/transform/render.ts');
     const { data, info } = await sharp(out.body).greyscale().raw().toBuffer({ resolveWithObject: true });
     let ink = 0;
     let right = -1;
-    for (let i = 0; i < data.length; i++) if (data[i] < 128) (ink++, (right = Math.max(right, i % info.width)));
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] < 128) {
+        ink++;
+        right = Math.max(right, i % info.width);
+      }
+    }
     results.push({ tr, ink, right });
   }
   process.stdout.write(JSON.stringify(results));
