@@ -379,6 +379,8 @@ async function main(): Promise<void> {
       sideBySide(figures, [
         { name: 'minimalDistinct', pids: { Bench: process.pid, Azurite: azurite.pid }, run: (seconds) => minimal(originals, output, () => pairs.take(), seconds) },
         { name: 'coldDistinct', pids: appPids, run: distinct((p, w) => `${appUrl}${jpegPath(p, w)}`) },
+        // What keeping decoded originals (DECODED_CACHE_MB) costs traffic that never reuses them.
+        { name: 'coldDistinctNoDecoded', pids: { App: appNoReuse.pid!, Azurite: azurite.pid }, run: distinct((p, w) => `${noReuseUrl}${jpegPath(p, w)}`) },
         { name: 'ipxDistinct', pids: ipxPids, run: distinct((p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_jpeg/${ipxSource(p)}`) },
         ...peers('jpeg', ''),
       ], d),
