@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { Collection } from '../config/collection';
-import { EDGE_HINT_SEGMENT } from '../delivery/edge-hint';
 import { settings } from '../settings';
 import { appQueue, createOnce } from '../storage';
-import { purgeFrontDoor } from './front-door';
+import { EDGE_HINT_SEGMENT, purgeFrontDoor } from './front-door';
 
 /** A purge request as `GET /v1/files/purge/{requestId}` reports it. */
 export interface PurgeRecord {

@@ -11,8 +11,8 @@ import { appBlobService, blobServiceFrom, createOnce } from '../storage';
 import { forgetPrefix } from './key';
 import { purgedSince, purgeGeneration, recordPurge } from './purge-generation';
 
-/** A finished response body with the headers that belong to it. */
-export interface Rendition {
+/** A finished response body with the headers that belong to it, as the rendition cache keeps it. */
+export interface StoredRendition {
   body: Buffer;
   contentType: string;
   /** Strong ETag over `body`. */
@@ -31,7 +31,7 @@ export const STREAM_HITS_ABOVE_BYTES = 256 * 1024;
  * that holds up to the whole body, so a slow client never holds the storage read past its deadline; a failure
  * mid-body ends the response early (its Content-Length tells the client).
  */
-export interface StreamedRendition extends Omit<Rendition, 'body'> {
+export interface StreamedRendition extends Omit<StoredRendition, 'body'> {
   length: number;
   /** The body: the first call takes the download the lookup started, later ones (coalesced requests) download it again. */
   takeBody(): Promise<Readable>;
@@ -45,7 +45,7 @@ export interface StreamedRendition extends Omit<Rendition, 'body'> {
  */
 const MEMORY_TTL_MS = 60_000;
 
-let memory: LRUCache<string, Rendition> | undefined;
+let memory: LRUCache<string, StoredRendition> | undefined;
 
 /**
  * What this instance last learnt of a name in the container: 'absent' when a lookup found nothing, so that a
@@ -67,10 +67,10 @@ function writtenSince(name: string, write: number): boolean {
 
 let container: ContainerClient | undefined;
 
-function memoryCache(): LRUCache<string, Rendition> | undefined {
+function memoryCache(): LRUCache<string, StoredRendition> | undefined {
   const maxSize = Math.floor(settings().MEMORY_CACHE_MB * 1024 * 1024);
   if (maxSize <= 0) return undefined;
-  memory ??= new LRUCache<string, Rendition>({ maxSize, sizeCalculation: (r) => Math.max(1, r.body.length), ttl: MEMORY_TTL_MS });
+  memory ??= new LRUCache<string, StoredRendition>({ maxSize, sizeCalculation: (r) => Math.max(1, r.body.length), ttl: MEMORY_TTL_MS });
   return memory;
 }
 
@@ -105,7 +105,7 @@ function relayed(body: NodeJS.ReadableStream, length: number): Readable {
   return relay;
 }
 
-async function readBlob(name: string): Promise<Rendition | StreamedRendition | undefined> {
+async function readBlob(name: string): Promise<StoredRendition | StreamedRendition | undefined> {
   try {
     // One round trip: the download carries the content type and metadata with the body. A body cut off by the
     // storage deadline is not downloaded again from where it stopped: the read is a miss instead (or, for a streamed
@@ -154,7 +154,7 @@ function destroy(stream: NodeJS.ReadableStream): void {
 }
 
 /** A stored rendition's headers from its blob's metadata. */
-function describe(metadata: Record<string, string>, contentType: string): Omit<Rendition, 'body'> {
+function describe(metadata: Record<string, string>, contentType: string): Omit<StoredRendition, 'body'> {
   return {
     contentType,
       etag: metadata[META.etag],
@@ -165,12 +165,12 @@ function describe(metadata: Record<string, string>, contentType: string): Omit<R
 }
 
 /** The rendition as this instance's memory holds it, else what it knows of the name in the container. */
-export function rememberedRendition(name: string): Rendition | Known | undefined {
+export function rememberedRendition(name: string): StoredRendition | Known | undefined {
   return memoryCache()?.get(name) ?? known.get(name);
 }
 
 /** The stored rendition, from memory or the rendition container; a storage failure reads as a miss. */
-export async function readRendition(name: string, onError: (message: string) => void): Promise<Rendition | StreamedRendition | undefined> {
+export async function readRendition(name: string, onError: (message: string) => void): Promise<StoredRendition | StreamedRendition | undefined> {
   const remembered = rememberedRendition(name);
   if (remembered === 'absent') return undefined;
   if (remembered && remembered !== 'present') return remembered;
@@ -210,7 +210,7 @@ async function countRenditions(prefix: string, limit: number): Promise<number> {
  * An asset that already has MAX_RENDITIONS_PER_ASSET stored renditions gets no more, so random parameters
  * cannot fill the storage account: further variants are still served, transformed each time.
  */
-export function writeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void, since: number): Promise<void> {
+export function writeRendition(name: string, assetPrefix: string, rendition: StoredRendition, onError: (message: string) => void, since: number): Promise<void> {
   // Made from an original read before a purge of it: serving it once is right, keeping it is not.
   if (purgedSince(name, since)) return Promise.resolve();
   lastWrite.set(name, ++writesStarted);
@@ -229,7 +229,7 @@ export async function settleRenditionWrites(): Promise<void> {
   await Promise.all([...pendingWrites]);
 }
 
-function storeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void, since: number): Promise<void> {
+function storeRendition(name: string, assetPrefix: string, rendition: StoredRendition, onError: (message: string) => void, since: number): Promise<void> {
   const limit = settings().MAX_RENDITIONS_PER_ASSET;
   const metadata: Record<string, string> = { [META.etag]: rendition.etag, [META.negotiated]: String(rendition.negotiated) };
   if (rendition.lastModified) metadata[META.lastModified] = rendition.lastModified;

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { randomUUID } from 'node:crypto';
 import { reuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
-import { readRendition, rememberedRendition, writeRendition, type Rendition, type StreamedRendition } from '../cache/renditions';
+import { readRendition, rememberedRendition, writeRendition, type StoredRendition, type StreamedRendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
@@ -15,7 +15,7 @@ import { settings } from '../settings';
 import { isStorageOutage } from '../storage';
 import { applyClientHints, readClientHints, usesClientHints } from '../transform/client-hints';
 import { acceptedModernFormat } from '../transform/format';
-import { canonicalTransformation } from '../transform/params';
+import { canonicalTransformation } from '../transform/grammar/print';
 import { render } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';
@@ -30,7 +30,7 @@ import { resolveUrl } from './resolve';
 /** App Service's front end: the request target before the platform decoded and re-encoded it. */
 const UNENCODED_URL_HEADER = 'x-waws-unencoded-url';
 
-type Output = Omit<Rendition, 'etag' | 'lastModified'>;
+type Output = Omit<StoredRendition, 'etag' | 'lastModified'>;
 
 async function produce(original: OriginObject, request: DeliveryRequest, accept: string, loadLayer: (path: string) => Promise<Buffer>, timing: ServerTiming): Promise<Output> {
   if (!needsPixels(request.steps)) return asIs(original);
@@ -52,18 +52,18 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
         return timing.measure('decode', decode);
       }),
   });
-  if (result === 'svg') {
+  if (result.kind === 'svg') {
     return { body: original.body, contentType: IMAGE_TYPES.svg.contentType, negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };
   }
-  if (result === 'not-an-image') {
+  if (result.kind === 'not-an-image') {
     // Files that are not images are delivered untouched only when no step needs pixels (asIs); transforming them is an error.
     throw unsupported(`"${request.assetPath}" is not an image this server can transform`);
   }
-  return result;
+  return result.image;
 }
 
 interface Served {
-  rendition: Rendition | StreamedRendition;
+  rendition: StoredRendition | StreamedRendition;
   hit: boolean;
   /** A `di-` default image stood in for a missing asset: served briefly and not stored, so the asset shows once it exists. */
   standIn?: boolean;
@@ -115,7 +115,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     } finally {
       memory.release();
     }
-    const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
+    const rendition: StoredRendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
     return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since) };
   });
@@ -123,7 +123,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   return { ...value, hit: value.hit || joined };
 }
 
-function notModified(request: HttpRequest, rendition: Rendition | StreamedRendition): boolean {
+function notModified(request: HttpRequest, rendition: StoredRendition | StreamedRendition): boolean {
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch) return etagMatches(ifNoneMatch, rendition.etag);
   const since = Date.parse(request.headers.get('if-modified-since') ?? '');
@@ -192,12 +192,12 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
     return { status: 304, headers };
   }
   headers['content-type'] = rendition.contentType;
-  headers['content-length'] = String(streamed ? streamed.length : (rendition as Rendition).body.length);
+  headers['content-length'] = String(streamed ? streamed.length : (rendition as StoredRendition).body.length);
   if (request.method === 'HEAD') {
     streamed?.dropBody();
     return { status: 200, headers };
   }
-  return { status: 200, headers, body: streamed ? await streamed.takeBody() : (rendition as Rendition).body };
+  return { status: 200, headers, body: streamed ? await streamed.takeBody() : (rendition as StoredRendition).body };
 }
 
 /** GET and HEAD of a delivery URL: resolve endpoint, fetch the original, transform, respond; OPTIONS is the CORS preflight. */
@@ -210,7 +210,7 @@ export async function deliver(request: HttpRequest, context: InvocationContext):
     const error = isStorageOutage(caught) ? storageUnavailable(caught) : caught;
     if (error instanceof IkError) {
       // Origin and image-library failures (those with a detail) and 5xx are the operator's to see; a plain 404 or 400 is the client's.
-      if (error.detail !== undefined || error.status >= 500) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
+      if (error.report) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
       const response = deliveryErrorResponse(error, requestId);
       return request.method === 'HEAD' ? { ...response, body: undefined } : response;
     }

@@ -1,5 +1,6 @@
 import { FONT_FILE } from '../transform/fonts';
-import { CANVAS, type Step } from '../transform/params';
+import type { Step } from '../transform/grammar/model';
+import { CANVAS } from '../transform/grammar/values';
 
 /** The paths of every file the steps' layers may read, image layers and custom fonts: in conditional branches and nested layers too. */
 export function layerFiles(steps: Step[]): string[] {

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { OBJECT_ID } from '../config/collection';
 import { origins } from '../config/repositories';
 import { fetchLimits } from '../delivery/fetch-original';
-import { IkError } from '../http/errors';
+import { badParam, IkError, notFound } from '../http/errors';
 import { originFor } from '../origins';
-import { ApiError, json, managementHandler, parseBody, readJson } from './api';
+import { json, managementHandler, parseBody, readJson } from './api';
 
 const testInput = z.object({ path: z.string().max(2048, 'must be at most 2048 characters').optional() }).strict();
 
@@ -16,7 +16,7 @@ const testInput = z.object({ path: z.string().max(2048, 'must be at most 2048 ch
 export const testOriginAccess = managementHandler(async (request, requestId) => {
   const id = request.params.id;
   const row = OBJECT_ID.test(id) ? await origins.get(id) : undefined;
-  if (!row) throw new ApiError(404, `No origin with id "${id}"`);
+  if (!row) throw notFound(`No origin with id "${id}"`);
   // The body is optional: a bare POST tests the origin as a whole.
   const body = Number(request.headers.get('content-length')) > 0 ? parseBody(testInput, await readJson(request)) : {};
   const path = body.path?.replace(/^\/+/, '') || undefined;
@@ -24,7 +24,7 @@ export const testOriginAccess = managementHandler(async (request, requestId) => 
     const report = await originFor(row.value).test(path, fetchLimits());
     return json(200, { id, type: row.value.type, ok: report.verdict === 'ok', ...report }, requestId);
   } catch (error) {
-    if (error instanceof IkError && error.status === 400) throw new ApiError(400, `path: ${error.message}`);
+    if (error instanceof IkError && error.status === 400) throw badParam(`path: ${error.message}`);
     throw error;
   }
 });

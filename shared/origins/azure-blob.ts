@@ -1,5 +1,5 @@
 import { ContainerClient, RestError } from '@azure/storage-blob';
-import { IkError, notFound, originFailure } from '../http/errors';
+import { IkError, notFound, originDenied, originRefused, originTimedOut, originUnresolved } from '../http/errors';
 import type { AzureBlobOriginConfig } from '../config/schemas';
 import { abandonable } from '../http/streams';
 import { checkSafePath } from '../security/paths';
@@ -92,25 +92,25 @@ const PROBE_BLOB = '.imagekit-access-test';
 function mapError(error: unknown, config: AzureBlobOriginConfig, name: string): IkError {
   const where = `blob "${name}" in container "${config.container}" of account "${config.accountName}" at ${blobServiceUrl(config)}`;
   if (error instanceof Error && error.name === 'AbortError') {
-    return originFailure('ETIMEDOUT', 'The origin storage did not deliver the file in time', `Azure Blob Storage did not deliver ${where} in time`);
+    return originTimedOut('The origin storage did not deliver the file in time', `Azure Blob Storage did not deliver ${where} in time`);
   }
   if (!(error instanceof RestError)) {
-    return originFailure('UNIDENTIFIED', 'Reading from the origin storage failed', `Reading ${where} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return originUnresolved('Reading from the origin storage failed', `Reading ${where} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   // Storage's status and error code say what happened; the SDK's message adds only request ids and times.
   const code = error.code ?? String(error.statusCode ?? '');
   const answer = `${error.statusCode ?? 'no status'} ${error.code ?? ''}`.trim();
   if (error.statusCode === 403 || error.statusCode === 401) {
-    return originFailure('EACCES', `The origin refused access: ${sasProblem(config.sasToken)}`, `Azure Blob Storage answered ${answer} reading ${where}`);
+    return originDenied(`The origin refused access: ${sasProblem(config.sasToken)}`, `Azure Blob Storage answered ${answer} reading ${where}`);
   }
   if (code === 'ContainerNotFound') {
     return notFound("The origin's storage container was not found: check the container name of the origin", `Container "${config.container}" was not found in account "${config.accountName}" at ${blobServiceUrl(config)}`);
   }
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(error.message)) {
-    return originFailure('ECONNREFUSED', "The origin storage refused the connection: check the origin's endpoint", `Azure Blob Storage at ${blobServiceUrl(config)} refused the connection`);
+    return originRefused("The origin storage refused the connection: check the origin's endpoint", `Azure Blob Storage at ${blobServiceUrl(config)} refused the connection`);
   }
-  if (code === 'ETIMEDOUT') return originFailure('ETIMEDOUT', 'The connection to the origin storage timed out', `The connection to Azure Blob Storage at ${blobServiceUrl(config)} timed out`);
-  return originFailure('UNIDENTIFIED', `The origin storage failed to deliver the file (${error.statusCode ?? 'no status'})`, `Azure Blob Storage answered ${answer} reading ${where}`);
+  if (code === 'ETIMEDOUT') return originTimedOut('The connection to the origin storage timed out', `The connection to Azure Blob Storage at ${blobServiceUrl(config)} timed out`);
+  return originUnresolved(`The origin storage failed to deliver the file (${error.statusCode ?? 'no status'})`, `Azure Blob Storage answered ${answer} reading ${where}`);
 }
 
 /** AZURE_BLOB origin: reads `<prefix>/<asset path>` from one container with the origin's SAS token. */

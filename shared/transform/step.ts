@@ -4,9 +4,9 @@ import { TRANSPARENT, type Colour } from './colour';
 import { linearGradient, roundedMask } from './draw';
 import { faceGeometry } from './faces/crop';
 import { evaluate } from './expression';
-import type { Background, BlurredBackground, ColourReplace, Focus, Shadow, Step } from './params';
+import type { Background, BlurredBackground, ColourReplace, Focus, Shadow, Size, Step } from './grammar/model';
 import { eachFrame, frameSize, hasAlpha, open, toFrame, type Frame, type Picture } from './picture';
-import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Size, type Sizes } from './plan';
+import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Sizes } from './plan';
 
 /** ImageKit refuses e-shadow on inputs over 2 megapixels. */
 const SHADOW_MAX_PIXELS = 2_000_000;

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { IkError, notFound } from '../../shared/http/errors';
-import { parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { render, type RenderOptions } from '../../shared/transform/render';
 import { pixelAt, type Pixel } from './colour';
 
@@ -30,8 +30,8 @@ export function renderer(pictures: Record<string, Buffer>) {
 
   const body = async (name: string, tr: string, accept = ''): Promise<{ body: Buffer; contentType: string }> => {
     const out = await render(pictures[name], parseTransformation(tr), options(accept));
-    if (typeof out === 'string') throw new Error(`${name}: ${out}`);
-    return out;
+    if (out.kind !== 'rendered') throw new Error(`${name}: ${out.kind}`);
+    return out.image;
   };
 
   return {

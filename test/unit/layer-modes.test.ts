@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { IkError } from '../../shared/http/errors';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
 Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_layer_modes_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
@@ -22,8 +23,8 @@ const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 80
 async function rendered(transformation: string, background = '#ffcc00') {
   const base = await sharp({ create: { width: 100, height: 100, channels: 3, background } }).png().toBuffer();
   const out = await render(base, parseTransformation(`${transformation}:f-png,lo-true`), options);
-  if (typeof out === 'string') throw new Error(out);
-  const { data, info } = await sharp(out.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (out.kind !== 'rendered') throw new Error(`not rendered: ${out.kind}`);
+  const { data, info } = await sharp(out.image.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return Object.assign((x: number, y: number) => [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)], { width: info.width, height: info.height });
 }
 
@@ -83,8 +84,8 @@ describe('layer alpha (al) and layer modes (lm)', () => {
       .png()
       .toBuffer();
     const out = await render(base, parseTransformation('l-image,i-shift.png,t-false,x-10,lx-35,ly-0,lm-displace,l-end:f-png,lo-true'), options);
-    if (typeof out === 'string') throw new Error(out);
-    const { data } = await sharp(out.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    if (out.kind !== 'rendered') throw new Error(`not rendered: ${out.kind}`);
+    const { data } = await sharp(out.image.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     const at = (x: number, y: number) => [...data.subarray((y * 100 + x) * 4, (y * 100 + x) * 4 + 4)];
     // Pixels 35-54 of the top rows read 10 px to their right: from x 40 on they show the blue half.
     expect(at(36, 5)).toEqual([255, 0, 0, 255]);

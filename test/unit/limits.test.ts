@@ -10,7 +10,7 @@ import { IkError } from '../../shared/http/errors';
 import { authorizeDelivery } from '../../shared/security/access';
 import { secureOutput } from '../../shared/security/svg';
 import { distinctFrames } from '../helpers/pictures';
-import { parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
 // Settings are read on first use, after these are in place.
@@ -39,9 +39,9 @@ describe('MAX_ANIMATED_PIXELS: the pixels of all frames together, from the heade
   it('an animation over it is 400 ELIMIT naming the total; one at it is rendered with every frame', async () => {
     expect(await refusal(async () => render(await distinctFrames(5), parseTransformation('w-4'), options))).toEqual([400, 'ELIMIT', 'The animation has 5 frames totalling 320 pixels, more than 256']);
     const out = await render(await distinctFrames(4), parseTransformation('w-4'), options);
-    if (typeof out === 'string') throw new Error(out);
-    const meta = await sharp(out.body).metadata();
-    expect([out.contentType, meta.pages, meta.width]).toEqual(['image/gif', 4, 4]);
+    if (out.kind !== 'rendered') throw new Error(out.kind);
+    const meta = await sharp(out.image.body).metadata();
+    expect([out.image.contentType, meta.pages, meta.width]).toEqual(['image/gif', 4, 4]);
   });
 });
 
@@ -82,6 +82,6 @@ describe('TRANSFORM_TIMEOUT_SECONDS: one deadline for the whole job', () => {
     const steps = parseTransformation('l-image,i-logo.png,l-end');
     expect(await refusal(async () => render(await base(), steps, slowLayer(1200)))).toEqual([503, 'ETIMEOUT', 'The transformation took longer than TRANSFORM_TIMEOUT_SECONDS (1 s); try again shortly, or ask for a smaller result']);
     const out = await render(await base(), steps, slowLayer(0));
-    expect(typeof out === 'string' ? out : out.width).toBe(20);
+    expect(out.kind === 'rendered' ? out.image.width : out.kind).toBe(20);
   });
 });
