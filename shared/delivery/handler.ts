@@ -2,7 +2,7 @@ import type { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/function
 import { randomUUID } from 'node:crypto';
 import type { ReuseDecoded } from '../cache/decoded';
 import { assetPrefix } from '../cache/key';
-import type { RenditionCache, StoredRendition } from '../cache/renditions';
+import type { RenditionCache, StoredRendition, StreamedRendition } from '../cache/renditions';
 import type { ConfigSnapshot, DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
@@ -70,7 +70,7 @@ async function produce(parts: DeliveryParts, original: OriginObject, request: De
 }
 
 interface Served {
-  rendition: StoredRendition;
+  rendition: StoredRendition | StreamedRendition;
   hit: boolean;
   /** A `di-` default image stood in for a missing asset: served briefly and not stored, so the asset shows once it exists. */
   standIn?: boolean;
@@ -84,17 +84,38 @@ async function serve(parts: DeliveryParts, request: DeliveryRequest, config: Del
   // Requests after a purge do not join work that started before it: that work read the old original.
   const since = purgeGeneration();
   const { value, joined } = await coalesce<Served>(`${name}\n${since}`, async () => {
-    const cached = await timing.measure('cache', () => parts.renditions.read(name, log));
-    if (cached) return { value: { rendition: cached, hit: true } };
+    // A name this instance knows to be absent skips the lookup; one in memory or known stored is looked up alone.
+    // One it knows nothing of has its original fetched while storage is asked for the rendition, abandoned when
+    // there is one: a miss costs the longer of the two round trips, not both. Access was decided before either started.
+    const remembered = parts.renditions.remembered(name);
+    let lookup = remembered === 'absent' ? undefined : timing.measure('cache', () => parts.renditions.read(name, log));
+    if (lookup && remembered !== undefined) {
+      const cached = await lookup;
+      if (cached) return { value: { rendition: cached, hit: true } };
+      lookup = undefined;
+    }
     // The lookup takes no transform slot: a miss answers 404 at once, and a slow origin holds up only its own request.
     // What it downloads is held in DOWNLOAD_BUDGET_MB until the rendition is made.
     const memory = parts.limiter.downloadMemory();
-    const downloads = { ...fetchOptions, memory };
+    const abandon = new AbortController();
+    const downloads = { ...fetchOptions, memory, abandon: abandon.signal };
+    const fetching = () => {
+      deliveryCounters.originFetches++;
+      return timing.measure('fetch', () => fetchOriginal(parts.origins, config, request.endpoint, request.assetPath, downloads));
+    };
     let original: Original;
     let output: Output;
     try {
-      deliveryCounters.originFetches++;
-      original = await timing.measure('fetch', () => fetchOriginal(parts.origins, config, request.endpoint, request.assetPath, downloads));
+      const early = fetching();
+      if (lookup) {
+        early.catch(() => undefined);
+        const cached = await lookup;
+        if (cached) {
+          abandon.abort();
+          return { value: { rendition: cached, hit: true } };
+        }
+      }
+      original = await early;
       // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
       const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(parts.origins, config, request.endpoint, path, { ...downloads, defaultImage: undefined })).body);
       output = await timing.measure('transform', () => produce(parts, original, request, accept, loadLayer, timing).then((made) => secureOutput(made, parts.maxSvgBytes)));
@@ -109,7 +130,7 @@ async function serve(parts: DeliveryParts, request: DeliveryRequest, config: Del
   return { ...value, hit: value.hit || joined };
 }
 
-function notModified(request: HttpRequest, rendition: StoredRendition): boolean {
+function notModified(request: HttpRequest, rendition: StoredRendition | StreamedRendition): boolean {
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch) return etagMatches(ifNoneMatch, rendition.etag);
   const since = Date.parse(request.headers.get('if-modified-since') ?? '');
@@ -171,10 +192,18 @@ async function handle(parts: DeliveryParts, request: HttpRequest, requestId: str
   const attachment = attachmentDisposition(url.searchParams, parsed.assetPath, rendition.contentType);
   if (attachment) headers['content-disposition'] = attachment;
 
-  if (notModified(request, rendition)) return { status: 304, headers };
+  const streamed = 'body' in rendition ? undefined : rendition;
+  if (notModified(request, rendition)) {
+    streamed?.dropBody();
+    return { status: 304, headers };
+  }
   headers['content-type'] = rendition.contentType;
-  headers['content-length'] = String(rendition.body.length);
-  return { status: 200, headers, body: request.method === 'HEAD' ? undefined : rendition.body };
+  headers['content-length'] = String(streamed ? streamed.length : (rendition as StoredRendition).body.length);
+  if (request.method === 'HEAD') {
+    streamed?.dropBody();
+    return { status: 200, headers };
+  }
+  return { status: 200, headers, body: streamed ? await streamed.takeBody() : (rendition as StoredRendition).body };
 }
 
 /** GET and HEAD of a delivery URL: resolve endpoint, fetch the original, transform, respond; OPTIONS is the CORS preflight. */
