@@ -1,4 +1,4 @@
-import { app, type HttpFunctionOptions, type StorageQueueFunctionOptions } from '@azure/functions';
+import { app, type EventGridFunctionOptions, type HttpFunctionOptions, type InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
 import { startUp, whenSettingsValid } from '../shared/startup';
 
 /** Every HTTP function of the app, by name, so the local host routes to exactly the handlers the Functions host runs. */
@@ -6,6 +6,14 @@ export const httpFunctions = new Map<string, HttpFunctionOptions>();
 
 /** Every queue-triggered function, by name, so the local host polls the same queues into the same handlers. */
 export const queueFunctions = new Map<string, StorageQueueFunctionOptions>();
+
+/** Every Event Grid-triggered function, by name, so the local host's webhook hands events to the same handlers. */
+export const eventGridFunctions = new Map<string, EventGridFunctionOptions>();
+
+/** Thrown, so the host tries the message or event again on an instance with good settings. */
+function requireValidSettings(context: InvocationContext): void {
+  if (startUp((line) => context.error(line)).length > 0) throw new Error('Invalid settings: see the start-up log');
+}
 
 export function registerHttp(name: string, options: HttpFunctionOptions): void {
   const gated = { ...options, handler: whenSettingsValid(options.route ?? name, options.handler) };
@@ -17,11 +25,22 @@ export function registerQueue(name: string, options: StorageQueueFunctionOptions
   const gated: StorageQueueFunctionOptions = {
     ...options,
     handler: (entry, context) => {
-      // Thrown, so the message waits in the queue for an instance with good settings.
-      if (startUp((line) => context.error(line)).length > 0) throw new Error('Invalid settings: see the start-up log');
+      requireValidSettings(context);
       return options.handler(entry, context);
     },
   };
   queueFunctions.set(name, gated);
   app.storageQueue(name, gated);
+}
+
+export function registerEventGrid(name: string, options: EventGridFunctionOptions): void {
+  const gated: EventGridFunctionOptions = {
+    ...options,
+    handler: (event, context) => {
+      requireValidSettings(context);
+      return options.handler(event, context);
+    },
+  };
+  eventGridFunctions.set(name, gated);
+  app.eventGrid(name, gated);
 }

@@ -33,6 +33,13 @@ const schema = z.object({
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
     .default('imagecdnconfig'),
   CONFIG_CACHE_SECONDS: z.coerce.number().min(0).default(10),
+  /**
+   * How old this instance's view of purges made through other instances (the purge log in the config table) may be
+   * when a request is served: the bound on a purged rendition being served from another instance's memory.
+   */
+  PURGE_SYNC_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /** Blob events purged at once per instance; more wait their turn, so a bulk upload does not flood storage. */
+  BLOB_EVENT_CONCURRENCY: positiveInt.max(64).default(4),
   /** One try of one call to the app's own storage (config table, rendition container). */
   STORAGE_TRY_TIMEOUT_MS: positiveInt.default(2000),
   /** All tries of one call to the app's own storage together. */

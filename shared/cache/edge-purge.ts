@@ -12,6 +12,8 @@ export interface PurgeRecord {
   createdAt: string;
   /** Why the edge purge failed (its latest try while Pending); the renditions were removed all the same. */
   error?: string;
+  /** Set on purges a blob event made: which event, for which blob. */
+  event?: { id: string; type: string; blobUrl: string };
 }
 
 export const purgeRecords = new Collection<PurgeRecord>('purge');

@@ -158,13 +158,23 @@ function storeRendition(name: string, assetPrefix: string, rendition: Rendition,
     );
 }
 
-/** Deletes every rendition whose name starts with the prefix, in memory and in the container. Returns how many blobs. */
-export async function purgeRenditions(prefix: string): Promise<number> {
+/** Forgets every rendition whose name starts with the prefix from this instance's memory; work in flight does not store it. */
+export function forgetRenditions(prefix: string): void {
   checkedName(prefix);
   recordPurge(prefix);
   const cache = memoryCache();
   if (cache) forgetPrefix(cache, prefix);
   forgetPrefix(storedCounts, prefix);
+}
+
+/** The rendition container's URL, so blob events about renditions themselves are told apart. */
+export function renditionContainerUrl(): string {
+  return blobContainer().url.split('?')[0];
+}
+
+/** Deletes every rendition whose name starts with the prefix, in memory and in the container. Returns how many blobs. */
+export async function purgeRenditions(prefix: string): Promise<number> {
+  forgetRenditions(prefix);
   let deleted = 0;
   try {
     for await (const blob of blobContainer().listBlobsFlat({ prefix })) {

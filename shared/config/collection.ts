@@ -42,7 +42,8 @@ function table(): TableClient {
 
 const createTable = createOnce(() => table().createTable());
 
-async function ensureTable(): Promise<TableClient> {
+/** The config table, created on first use: also home to the purge log and the rendition dependencies. */
+export async function ensureTable(): Promise<TableClient> {
   await createTable();
   return table();
 }

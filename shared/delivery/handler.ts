@@ -1,8 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { reuseDecoded } from '../cache/decoded';
-import { assetPrefix } from '../cache/key';
-import { readRendition, writeRendition, type Rendition } from '../cache/renditions';
+import { readRendition, type Rendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
@@ -19,9 +18,10 @@ import { canonicalTransformation } from '../transform/params';
 import { render } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';
+import { syncPurges } from '../cache/purge-log';
 import { readEdgeHint, type EdgeHint } from './edge-hint';
 import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions, type Original } from './fetch-original';
-import { downloadLayers } from './layers';
+import { downloadLayers, storeRendition } from './layers';
 import { asIs, needsPixels } from './passthrough';
 import { deliveryCounters, ServerTiming } from './metrics';
 import type { DeliveryRequest } from './request';
@@ -96,7 +96,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     }
     const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
-    return { value: { rendition, hit: false }, holdUntil: writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since) };
+    return { value: { rendition, hit: false }, holdUntil: storeRendition(request, name, rendition, log, since) };
   });
   // A request that joined another's work did not transform: for it, the rendition was already there.
   return { ...value, hit: value.hit || joined };
@@ -138,6 +138,8 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const variant = resolved.explicitFormat || !needsPixels(parsed.steps) ? '' : (acceptedModernFormat(accept, s.AUTO_AVIF) ?? 'basic');
   const hints = usesClientHints(parsed.steps) ? applyClientHints(parsed.steps, readClientHints(request.headers)) : undefined;
   const name = hints ? resolved.renditionName(variant, canonicalTransformation(hints.steps)) : resolved.renditionName(variant);
+  // Purges made through other instances are applied before any cache is read (at most PURGE_SYNC_SECONDS old).
+  await syncPurges(log);
 
   // Front Door sends the client's host in X-Forwarded-Host (spec/azure.md 2.6); WEB_FOLDER origins may forward it.
   const { rendition, hit, standIn } = await serve(hints ? { ...parsed, steps: hints.steps } : parsed, config, accept, name, timing, log, {

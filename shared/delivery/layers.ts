@@ -1,5 +1,10 @@
+import { recordDependencies } from '../cache/dependencies';
+import { assetPrefix } from '../cache/key';
+import { purgedSince } from '../cache/purge-generation';
+import { writeRendition, type Rendition } from '../cache/renditions';
 import { FONT_FILE } from '../transform/fonts';
 import { CANVAS, type Step } from '../transform/params';
+import type { DeliveryRequest } from './request';
 
 /** The paths of every file the steps' layers may read, image layers and custom fonts: in conditional branches and nested layers too. */
 export function layerFiles(steps: Step[]): string[] {
@@ -31,4 +36,27 @@ export async function downloadLayers(steps: Step[], download: (path: string) => 
   };
   await Promise.allSettled(layerFiles(steps).map(load));
   return load;
+}
+
+/** The asset's delivery path as Front Door caches it, without transformations. */
+function edgePath(request: DeliveryRequest): string {
+  return `/${[request.endpoint.urlPrefix, ...request.assetPath.split('/')].filter((s) => s !== '').map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * Stores a rendition. One drawn with layer files first records which files it used, so a purge of any of them finds
+ * it; a layer purged while it was made (its old bytes may show) or a record that failed leaves it unstored.
+ */
+export async function storeRendition(request: DeliveryRequest, name: string, rendition: Rendition, log: (message: string) => void, since: number): Promise<void> {
+  const used = [...new Set(layerFiles(request.steps))].map((path) => assetPrefix(request.endpoint.id, path));
+  if (used.length > 0) {
+    try {
+      await recordDependencies(used, { name, edgePath: edgePath(request) });
+    } catch (error) {
+      log(`rendition not stored: recording its layer files failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      return;
+    }
+    if (used.some((prefix) => purgedSince(prefix, since))) return;
+  }
+  await writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since);
 }

@@ -1,0 +1,124 @@
+import { odata, type TransactionAction } from '@azure/data-tables';
+import { randomBytes } from 'node:crypto';
+import { ensureTable } from '../config/collection';
+import { settings } from '../settings';
+import { purgeOriginals } from './originals';
+import { forgetRenditions } from './renditions';
+
+/**
+ * Purges reach other instances through the purge log: rows of purged prefixes in the config table, which every
+ * instance reads before serving a request once its last read is PURGE_SYNC_SECONDS old, and then forgets those
+ * prefixes from its memory caches. That is the bound on another instance serving a purged rendition from memory.
+ */
+const PARTITION = 'purgeLog';
+/** Rows are read again this far back, so a row written by an instance whose clock is behind this one's is not missed. */
+const OVERLAP_MS = 5 * 60_000;
+/** Rows older than this are deleted by the instances that write new ones, at most every CLEANUP_EVERY_MS. */
+const KEEP_MS = 60 * 60_000;
+const CLEANUP_EVERY_MS = 10 * 60_000;
+/** Prefixes per row: a row's JSON stays well below Table Storage's 32K characters per property. */
+const MAX_ROW_CHARS = 24_000;
+/** Rows per transaction, under Table Storage's 100 operations and 4 MiB. */
+const ROWS_PER_TRANSACTION = 50;
+
+type LogRow = {
+  partitionKey: string;
+  rowKey: string;
+  prefixes: string;
+};
+
+/** RowKeys sort by the writer's clock: 15 digits of milliseconds, then a random part. */
+const timeKey = (ms: number) => String(Math.max(0, ms)).padStart(15, '0');
+
+/** Row keys read or written recently, so a row is applied once. */
+const seen = new Set<string>();
+let lastSyncStart: number | undefined;
+let attemptedAt = Number.NEGATIVE_INFINITY;
+let syncing: Promise<void> | undefined;
+let cleanedAt = 0;
+
+/** What a purge leaves behind in this instance's memory: rendition and originals caches. */
+function forgetLocally(prefix: string): void {
+  forgetRenditions(prefix);
+  purgeOriginals(prefix);
+}
+
+function rows(prefixes: string[], now: number): LogRow[] {
+  const groups: string[][] = [[]];
+  let size = 0;
+  for (const prefix of prefixes) {
+    if (size + prefix.length > MAX_ROW_CHARS && groups[groups.length - 1].length > 0) {
+      groups.push([]);
+      size = 0;
+    }
+    groups[groups.length - 1].push(prefix);
+    size += prefix.length + 3;
+  }
+  return groups.map((group) => ({ partitionKey: PARTITION, rowKey: `${timeKey(now)}-${randomBytes(6).toString('hex')}`, prefixes: JSON.stringify(group) }));
+}
+
+/** Tells the other instances to forget `prefixes` from memory (this one has already). */
+export async function announcePurges(prefixes: string[], log: (message: string) => void): Promise<void> {
+  if (prefixes.length === 0) return;
+  const table = await ensureTable();
+  const now = Date.now();
+  const written = rows([...new Set(prefixes)], now);
+  for (let i = 0; i < written.length; i += ROWS_PER_TRANSACTION) {
+    const chunk = written.slice(i, i + ROWS_PER_TRANSACTION);
+    await table.submitTransaction(chunk.map((row): TransactionAction => ['create', row]));
+    for (const row of chunk) seen.add(row.rowKey);
+  }
+  if (now - cleanedAt > CLEANUP_EVERY_MS) {
+    cleanedAt = now;
+    void cleanUp(now).catch((error: unknown) => log(`purge log clean-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`));
+  }
+}
+
+/** Deletes rows no instance reads any more. */
+async function cleanUp(now: number): Promise<void> {
+  const table = await ensureTable();
+  const filter = odata`PartitionKey eq ${PARTITION} and RowKey lt ${timeKey(now - KEEP_MS)}`;
+  const old: string[] = [];
+  for await (const row of table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
+    old.push(row.rowKey!);
+    if (old.length >= 1000) break;
+  }
+  for (let i = 0; i < old.length; i += 100) {
+    await table.submitTransaction(old.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey: PARTITION, rowKey }]));
+  }
+}
+
+async function sync(): Promise<void> {
+  const started = Date.now();
+  attemptedAt = started;
+  const from = timeKey((lastSyncStart ?? started) - OVERLAP_MS);
+  const table = await ensureTable();
+  const filter = odata`PartitionKey eq ${PARTITION} and RowKey ge ${from}`;
+  const read = new Set<string>();
+  for await (const row of table.listEntities<LogRow>({ queryOptions: { filter, select: ['RowKey', 'prefixes'] } })) {
+    read.add(row.rowKey!);
+    if (seen.has(row.rowKey!)) continue;
+    for (const prefix of JSON.parse(row.prefixes) as string[]) forgetLocally(prefix);
+    seen.add(row.rowKey!);
+  }
+  // Keys older than the next read's window are not returned again.
+  for (const key of seen) if (key < from && !read.has(key)) seen.delete(key);
+  lastSyncStart = started;
+}
+
+/**
+ * Applies the purges other instances logged, when this instance last read the log PURGE_SYNC_SECONDS ago or more;
+ * concurrent requests share one read. A failed read is logged and tried again after the same interval: during a
+ * storage outage purges from other instances wait, as they wait for storage.
+ */
+export function syncPurges(log: (message: string) => void): Promise<void> {
+  // A read under way may have started before the interval began: waiting for it is what keeps the bound.
+  if (syncing) return syncing;
+  if (Date.now() - attemptedAt < settings().PURGE_SYNC_SECONDS * 1000) return Promise.resolve();
+  syncing = sync()
+    .catch((error: unknown) => log(`purge log read failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`))
+    .finally(() => {
+      syncing = undefined;
+    });
+  return syncing;
+}
