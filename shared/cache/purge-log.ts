@@ -70,7 +70,7 @@ export async function announcePurges(prefixes: string[], log: (message: string) 
   }
   if (now - cleanedAt > CLEANUP_EVERY_MS) {
     cleanedAt = now;
-    void cleanUp(now).catch((error: unknown) => log(`purge log clean-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`));
+    void cleanUp(now).catch((error: unknown) => log(`purge log clean-up failed: ${describe(error)}`));
   }
 }
 
@@ -106,6 +106,21 @@ async function sync(): Promise<void> {
   lastSyncStart = started;
 }
 
+const describe = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
+
+let syncingStartedAt = 0;
+
+function startSync(log: (message: string) => void): Promise<void> {
+  syncingStartedAt = Date.now();
+  const running = sync()
+    .catch((error: unknown) => log(`purge log read failed: ${describe(error)}`))
+    .finally(() => {
+      if (syncing === running) syncing = undefined;
+    });
+  syncing = running;
+  return running;
+}
+
 /**
  * Applies the purges other instances logged, when this instance last read the log PURGE_SYNC_SECONDS ago or more;
  * concurrent requests share one read. A failed read is logged and tried again after the same interval: during a
@@ -115,10 +130,18 @@ export function syncPurges(log: (message: string) => void): Promise<void> {
   // A read under way may have started before the interval began: waiting for it is what keeps the bound.
   if (syncing) return syncing;
   if (Date.now() - attemptedAt < settings().PURGE_SYNC_SECONDS * 1000) return Promise.resolve();
-  syncing = sync()
-    .catch((error: unknown) => log(`purge log read failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`))
-    .finally(() => {
-      syncing = undefined;
-    });
-  return syncing;
+  return startSync(log);
+}
+
+/**
+ * Applies every purge logged before now, whatever the interval: a rendition just stored checks it was not purged
+ * meanwhile on another instance. A purge logs before it deletes, so either its deletion finds the stored rendition
+ * or this read finds the purge.
+ */
+export async function syncPurgesNow(log: (message: string) => void): Promise<void> {
+  const from = Date.now();
+  if (syncing && syncingStartedAt >= from) return syncing;
+  if (syncing) await syncing;
+  if (lastSyncStart !== undefined && lastSyncStart >= from) return;
+  return syncing && syncingStartedAt >= from ? syncing : startSync(log);
 }

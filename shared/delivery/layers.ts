@@ -1,7 +1,8 @@
 import { recordDependencies } from '../cache/dependencies';
 import { assetPrefix } from '../cache/key';
 import { purgedSince } from '../cache/purge-generation';
-import { writeRendition, type Rendition } from '../cache/renditions';
+import { syncPurgesNow } from '../cache/purge-log';
+import { purgeRenditions, writeRendition, type Rendition } from '../cache/renditions';
 import { FONT_FILE } from '../transform/fonts';
 import { CANVAS, type Step } from '../transform/params';
 import type { DeliveryRequest } from './request';
@@ -45,7 +46,8 @@ function edgePath(request: DeliveryRequest): string {
 
 /**
  * Stores a rendition. One drawn with layer files first records which files it used, so a purge of any of them finds
- * it; a layer purged while it was made (its old bytes may show) or a record that failed leaves it unstored.
+ * it; a record that failed leaves it unstored. Once stored, purges other instances logged meanwhile are read: a
+ * rendition made from an original (or layer) purged since its work started is deleted again.
  */
 export async function storeRendition(request: DeliveryRequest, name: string, rendition: Rendition, log: (message: string) => void, since: number): Promise<void> {
   const used = [...new Set(layerFiles(request.steps))].map((path) => assetPrefix(request.endpoint.id, path));
@@ -53,10 +55,15 @@ export async function storeRendition(request: DeliveryRequest, name: string, ren
     try {
       await recordDependencies(used, { name, edgePath: edgePath(request) });
     } catch (error) {
-      log(`rendition not stored: recording its layer files failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      log(`rendition not stored: recording its layer files failed: ${describe(error)}`);
       return;
     }
-    if (used.some((prefix) => purgedSince(prefix, since))) return;
   }
+  const purged = () => [name, ...used].some((key) => purgedSince(key, since));
+  if (purged()) return;
   await writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since);
+  await syncPurgesNow(log);
+  if (purged()) await purgeRenditions(name).catch((error: unknown) => log(`removing a rendition purged while it was made failed: ${describe(error)}`));
 }
+
+const describe = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));

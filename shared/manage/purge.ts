@@ -29,11 +29,14 @@ const listQuery = z.object({
  * through the purge log; Front Door through the purge queue. Returns the purge request's id.
  */
 export async function runPurge(url: string, target: PurgeTarget, log: (message: string) => void, event?: PurgeRecord['event']): Promise<string> {
+  // Logged before anything is deleted, and dependents read after that: a rendition another instance stores meanwhile
+  // is either found here or finds the log entry itself (shared/delivery/layers.ts storeRendition).
+  await announcePurges([target.prefix], log);
   const { dependents, rowKeys } = await dependentsOf(target.prefix);
   const names = dependents.map((d) => d.name);
+  await announcePurges(names, log);
   for (const prefix of [target.prefix, ...names]) await purgeRenditions(prefix);
   purgeOriginals(target.prefix);
-  await announcePurges([target.prefix, ...names], log);
   await forgetDependencies(rowKeys);
   const purgeId = newId();
   const edge = frontDoorConfigured();
