@@ -1,6 +1,7 @@
 import { InvocationContext, type EventGridFunctionOptions } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { firstLine } from '../shared/http/errors';
 
 /** The Functions host's Event Grid webhook path; the function is named by `?functionName=`. */
 export const EVENT_GRID_WEBHOOK = '/runtime/webhooks/eventgrid';
@@ -46,7 +47,7 @@ const VALIDATION_EVENT = 'Microsoft.EventGrid.SubscriptionValidationEvent';
  * `POST /runtime/webhooks/eventgrid?functionName=<name>` as the Functions host answers it: the subscription
  * validation handshake of both schemas (Event Grid's validation event, CloudEvents' OPTIONS with
  * WebHook-Request-Origin), then each delivered event handed to the function, one invocation per event. Answers 200
- * with what the events did (`received`, `purged`, `ignored` by reason), or 500 when one failed, so Event Grid retries.
+ * with what the events did (`received`, `purged`, `ignored` by reason, distinct `purgeRequests`), or 500 when one failed, so Event Grid retries.
  */
 export async function serveEventGridWebhook(req: http.IncomingMessage, res: http.ServerResponse, url: URL, functions: Map<string, EventGridFunctionOptions>): Promise<void> {
   if (!fromLoopback(req)) return send(res, 403, { message: 'The local Event Grid webhook answers only callers on this machine' });
@@ -77,7 +78,8 @@ export async function serveEventGridWebhook(req: http.IncomingMessage, res: http
     return send(res, 200, { validationResponse: code });
   }
 
-  const summary = { received: events.length, purged: 0, ignored: 0, ignoredBy: {} as Record<string, number>, failed: 0 };
+  const summary = { received: events.length, purged: 0, ignored: 0, ignoredBy: {} as Record<string, number>, failed: 0, purgeRequests: 0 };
+  const requests = new Set<string>();
   const results = await Promise.allSettled(
     events.map(async (event) => {
       const context = new InvocationContext({ functionName: name, invocationId: randomUUID() });
@@ -87,13 +89,16 @@ export async function serveEventGridWebhook(req: http.IncomingMessage, res: http
   for (const result of results) {
     if (result.status === 'rejected') {
       summary.failed++;
-      console.warn(`local host: event grid function ${name}: ${result.reason instanceof Error ? result.reason.message.split('\n')[0] : String(result.reason)}`);
+      console.warn(`local host: event grid function ${name}: ${firstLine(result.reason)}`);
     } else if (result.value?.ignored) {
       summary.ignored++;
       summary.ignoredBy[result.value.ignored] = (summary.ignoredBy[result.value.ignored] ?? 0) + 1;
     } else if (result.value?.purged) {
       summary.purged++;
+      for (const id of result.value.purged) requests.add(id);
     }
   }
+  // Events for one blob waiting together share one purge: fewer purge requests than purged events.
+  summary.purgeRequests = requests.size;
   send(res, summary.failed > 0 ? 500 : 200, summary);
 }

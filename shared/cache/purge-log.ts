@@ -4,6 +4,7 @@ import { ensureTable } from '../config/collection';
 import { settings } from '../settings';
 import { purgeOriginals } from './originals';
 import { forgetRenditions } from './renditions';
+import { firstLine } from '../http/errors';
 
 /**
  * Purges reach other instances through the purge log: rows of purged prefixes in the config table, which every
@@ -57,9 +58,11 @@ function rows(prefixes: string[], now: number): LogRow[] {
   return groups.map((group) => ({ partitionKey: PARTITION, rowKey: `${timeKey(now)}-${randomBytes(6).toString('hex')}`, prefixes: JSON.stringify(group) }));
 }
 
-/** Tells the other instances to forget `prefixes` from memory (this one has already). */
-export async function announcePurges(prefixes: string[], log: (message: string) => void): Promise<void> {
-  if (prefixes.length === 0) return;
+/** Announcements waiting for the write under way: a burst of purges shares one table transaction per flush. */
+let waiting: { prefixes: string[]; done: () => void; failed: (error: unknown) => void }[] = [];
+let writing = false;
+
+async function write(prefixes: string[], log: (message: string) => void): Promise<void> {
   const table = await ensureTable();
   const now = Date.now();
   const written = rows([...new Set(prefixes)], now);
@@ -70,8 +73,38 @@ export async function announcePurges(prefixes: string[], log: (message: string) 
   }
   if (now - cleanedAt > CLEANUP_EVERY_MS) {
     cleanedAt = now;
-    void cleanUp(now).catch((error: unknown) => log(`purge log clean-up failed: ${describe(error)}`));
+    void cleanUp(now).catch((error: unknown) => log(`purge log clean-up failed: ${firstLine(error)}`));
   }
+}
+
+async function flush(log: (message: string) => void): Promise<void> {
+  writing = true;
+  while (waiting.length > 0) {
+    const taken = waiting;
+    waiting = [];
+    try {
+      await write(
+        taken.flatMap((t) => t.prefixes),
+        log,
+      );
+      for (const t of taken) t.done();
+    } catch (error) {
+      for (const t of taken) t.failed(error);
+    }
+  }
+  writing = false;
+}
+
+/**
+ * Tells the other instances to forget `prefixes` from memory (this one has already). Resolves once they are in the
+ * log; announcements made while a write is under way go together in the next one.
+ */
+export function announcePurges(prefixes: string[], log: (message: string) => void): Promise<void> {
+  if (prefixes.length === 0) return Promise.resolve();
+  return new Promise<void>((done, failed) => {
+    waiting.push({ prefixes, done, failed });
+    if (!writing) void flush(log);
+  });
 }
 
 /** Deletes rows no instance reads any more. */
@@ -106,14 +139,13 @@ async function sync(): Promise<void> {
   lastSyncStart = started;
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
 
 let syncingStartedAt = 0;
 
 function startSync(log: (message: string) => void): Promise<void> {
   syncingStartedAt = Date.now();
   const running = sync()
-    .catch((error: unknown) => log(`purge log read failed: ${describe(error)}`))
+    .catch((error: unknown) => log(`purge log read failed: ${firstLine(error)}`))
     .finally(() => {
       if (syncing === running) syncing = undefined;
     });

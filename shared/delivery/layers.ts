@@ -6,6 +6,7 @@ import { purgeRenditions, writeRendition, type Rendition } from '../cache/rendit
 import { FONT_FILE } from '../transform/fonts';
 import { CANVAS, type Step } from '../transform/params';
 import type { DeliveryRequest } from './request';
+import { firstLine } from '../http/errors';
 
 /** The paths of every file the steps' layers may read, image layers and custom fonts: in conditional branches and nested layers too. */
 export function layerFiles(steps: Step[]): string[] {
@@ -55,7 +56,7 @@ export async function storeRendition(request: DeliveryRequest, name: string, ren
     try {
       await recordDependencies(used, { name, edgePath: edgePath(request) });
     } catch (error) {
-      log(`rendition not stored: recording its layer files failed: ${describe(error)}`);
+      log(`rendition not stored: recording its layer files failed: ${firstLine(error)}`);
       return;
     }
   }
@@ -63,7 +64,6 @@ export async function storeRendition(request: DeliveryRequest, name: string, ren
   if (purged()) return;
   await writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since);
   await syncPurgesNow(log);
-  if (purged()) await purgeRenditions(name).catch((error: unknown) => log(`removing a rendition purged while it was made failed: ${describe(error)}`));
+  if (purged()) await purgeRenditions(name).catch((error: unknown) => log(`removing a rendition purged while it was made failed: ${firstLine(error)}`));
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));

@@ -48,6 +48,11 @@ export function originFailure(code: OriginFailureCode, message: string, detail: 
   return new IkError(404, code, message, { detail });
 }
 
+/** An error's first line, for a log line: SDK messages go on with request ids and times. */
+export function firstLine(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}
+
 export const internalError = (requestId: string) => new IkError(500, 'UNIDENTIFIED', `Internal error, request id ${requestId}`);
 
 /**
@@ -55,7 +60,7 @@ export const internalError = (requestId: string) => new IkError(500, 'UNIDENTIFI
  * (after Retry-After) finds it back. The storage error itself is not repeated to the client.
  */
 export function storageUnavailable(cause: unknown): IkError {
-  const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  const detail = firstLine(cause);
   return new IkError(503, 'EUNAVAILABLE', 'Storage is not reachable right now; try again shortly', { headers: { 'retry-after': '5', 'cache-control': 'no-store' }, detail });
 }
 
