@@ -1,4 +1,4 @@
-import { app, type EventGridFunctionOptions, type HttpFunctionOptions, type InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
+import { app, type EventGridFunctionOptions, type FunctionResult, type HttpFunctionOptions, type InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
 import { startUp, whenSettingsValid } from '../shared/startup';
 
 /** Every HTTP function of the app, by name, so the local host routes to exactly the handlers the Functions host runs. */
@@ -10,9 +10,15 @@ export const queueFunctions = new Map<string, StorageQueueFunctionOptions>();
 /** Every Event Grid-triggered function, by name, so the local host's webhook hands events to the same handlers. */
 export const eventGridFunctions = new Map<string, EventGridFunctionOptions>();
 
-/** Thrown, so the host tries the message or event again on an instance with good settings. */
-function requireValidSettings(context: InvocationContext): void {
-  if (startUp((line) => context.error(line)).length > 0) throw new Error('Invalid settings: see the start-up log');
+/**
+ * A trigger handler that first checks the settings: on an instance with bad ones it throws, so the host tries the
+ * message or event again later, on an instance with good settings.
+ */
+function requiringValidSettings<T>(handler: (trigger: T, context: InvocationContext) => FunctionResult) {
+  return (trigger: T, context: InvocationContext): FunctionResult => {
+    if (startUp((line) => context.error(line)).length > 0) throw new Error('Invalid settings: see the start-up log');
+    return handler(trigger, context);
+  };
 }
 
 export function registerHttp(name: string, options: HttpFunctionOptions): void {
@@ -22,25 +28,13 @@ export function registerHttp(name: string, options: HttpFunctionOptions): void {
 }
 
 export function registerQueue(name: string, options: StorageQueueFunctionOptions): void {
-  const gated: StorageQueueFunctionOptions = {
-    ...options,
-    handler: (entry, context) => {
-      requireValidSettings(context);
-      return options.handler(entry, context);
-    },
-  };
+  const gated: StorageQueueFunctionOptions = { ...options, handler: requiringValidSettings(options.handler) };
   queueFunctions.set(name, gated);
   app.storageQueue(name, gated);
 }
 
 export function registerEventGrid(name: string, options: EventGridFunctionOptions): void {
-  const gated: EventGridFunctionOptions = {
-    ...options,
-    handler: (event, context) => {
-      requireValidSettings(context);
-      return options.handler(event, context);
-    },
-  };
+  const gated: EventGridFunctionOptions = { ...options, handler: requiringValidSettings(options.handler) };
   eventGridFunctions.set(name, gated);
   app.eventGrid(name, gated);
 }
