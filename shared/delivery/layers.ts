@@ -1,6 +1,7 @@
 import { recordDependencies } from '../cache/dependencies';
 import { assetPrefix } from '../cache/key';
 import { purgedSince } from '../cache/purge-generation';
+import { deliveryPath } from '../cache/purge-target';
 import { syncPurgesNow } from '../cache/purge-log';
 import { purgeRenditions, writeRendition, type Rendition } from '../cache/renditions';
 import { FONT_FILE } from '../transform/fonts';
@@ -40,11 +41,6 @@ export async function downloadLayers(steps: Step[], download: (path: string) => 
   return load;
 }
 
-/** The asset's delivery path as Front Door caches it, without transformations. */
-function edgePath(request: DeliveryRequest): string {
-  return `/${[request.endpoint.urlPrefix, ...request.assetPath.split('/')].filter((s) => s !== '').map(encodeURIComponent).join('/')}`;
-}
-
 /**
  * Stores a rendition. One drawn with layer files first records which files it used, so a purge of any of them finds
  * it; a record that failed leaves it unstored. Once stored, purges other instances logged meanwhile are read: a
@@ -54,7 +50,7 @@ export async function storeRendition(request: DeliveryRequest, name: string, ren
   const used = [...new Set(layerFiles(request.steps))].map((path) => assetPrefix(request.endpoint.id, path));
   if (used.length > 0) {
     try {
-      await recordDependencies(used, { name, edgePath: edgePath(request) });
+      await recordDependencies(used, { name, edgePath: deliveryPath(request.endpoint.urlPrefix, request.assetPath) });
     } catch (error) {
       log(`rendition not stored: recording its layer files failed: ${firstLine(error)}`);
       return;

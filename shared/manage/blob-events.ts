@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { purgeTarget } from '../cache/purge-target';
+import { deliveryPath, purgeTarget } from '../cache/purge-target';
 import { renditionContainerUrl } from '../cache/renditions';
 import type { AzureBlobOriginConfig } from '../config/schemas';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
@@ -90,7 +90,7 @@ function assetsOf(url: URL, config: DeliveryConfig): Asset[] | IgnoredReason {
     if (assetPath === '') continue;
     for (const endpoint of config.endpoints) {
       if (!endpoint.origins.includes(origin.id)) continue;
-      paths.add(`/${[endpoint.urlPrefix, ...assetPath.split('/')].filter((s) => s !== '').map(encodeURIComponent).join('/')}`);
+      paths.add(deliveryPath(endpoint.urlPrefix, assetPath));
     }
   }
   if (paths.size > 0) return [...paths].map((path) => ({ path }));

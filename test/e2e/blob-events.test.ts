@@ -207,6 +207,12 @@ describe('blob events invalidate renditions (Event Grid webhook)', () => {
     for (const path of [swatch, layered, withDefault]) expect((await get(path)).cache).toBe('HIT');
   });
 
+  it('a blob whose name ends with "*" purges that one name, not every asset it begins', async () => {
+    const star = eventGridEvent('Microsoft.Storage.BlobCreated', container, `${swatchBlob}*`, `${azuriteBlobUrl}/${container}/${swatchBlob}*`);
+    expect(await deliver([star], 'application/json')).toMatchObject({ status: 200, json: { received: 1, purged: 1 } });
+    for (const path of [swatch, layered, withDefault]) expect((await get(path)).cache).toBe('HIT');
+  });
+
   it('BlobCreated in the Event Grid schema: the next requests are MISS with the new pixels, layers included', async () => {
     await upload(swatchBlob, await solid(YELLOW));
     // The account's public URL, as Azure sends it; the origin reads the same container through Azurite's endpoint.
@@ -249,8 +255,9 @@ describe('blob events invalidate renditions (Event Grid webhook)', () => {
     const listed = await manage(app, 'GET', '/v1/files/purge?source=event&limit=10');
     expect(listed.status).toBe(200);
     const purges = listed.json.purges as { requestId: string; url: string; status: string; event: { type: string; blobUrl: string } }[];
-    // Created (Event Grid schema), created (CloudEvent), the replayed pair (one purge: deduplicated while waiting), deleted.
-    expect(purges).toHaveLength(4);
+    // The `*` name, created (Event Grid schema), created (CloudEvent), the replayed pair (one purge: deduplicated
+    // while waiting), deleted.
+    expect(purges).toHaveLength(5);
     expect(purges[0]).toMatchObject({ url: '/colour/swatch.png', status: 'Completed', event: { type: 'Microsoft.Storage.BlobDeleted', blobUrl: `${azuriteBlobUrl}/${container}/${swatchBlob}` } });
     expect(purges.some((p) => p.event.blobUrl === `https://${AZURITE_ACCOUNT}.blob.core.windows.net/${container}/${swatchBlob}`)).toBe(true);
     const one = await manage(app, 'GET', `/v1/files/purge/${purges[0].requestId}`);
