@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   }
   console.log(`  curl -u "$PRIVATE_API_KEY:" ${host.url}/v1/accounts/origins`);
   console.log(`Health: ${host.url}/healthz`);
+  console.log(`Web console (sign in with the private API key): ${host.url}/console`);
 }
 
 main().catch((error: unknown) => {

@@ -39,6 +39,8 @@ export function publishedFiles(folder: string): string[] {
 /** What a package built here needs at run time besides its dependencies. */
 const PACKAGE_FILES = ['host.json', 'package.json', 'package-lock.json'];
 const COMPILED_FOLDERS = ['functions', 'shared'];
+/** Files the app reads at run time that tsc does not emit: the web console's page, scripts and styles. */
+const STATIC_FOLDERS = ['shared/console/static'];
 /** The package's own `.funcignore`: the repository's is for remote builds and leaves out `dist/` and `node_modules/`. */
 const PACKAGE_FUNCIGNORE = ['*.js.map', 'local.settings.json', '.funcignore', ''].join('\n');
 
@@ -62,6 +64,8 @@ export function stagePackage({ root, dist, out, install }: StageOptions): void {
   fs.mkdirSync(out, { recursive: true });
   for (const file of PACKAGE_FILES) fs.copyFileSync(path.join(root, file), path.join(out, file));
   for (const folder of COMPILED_FOLDERS) fs.cpSync(path.join(dist, folder), path.join(out, 'dist', folder), { recursive: true });
+  // From the sources, so a dist built by tsc alone still gets them (`npm run build` copies them too, for remote builds).
+  for (const folder of STATIC_FOLDERS) fs.cpSync(path.join(root, folder), path.join(out, 'dist', folder), { recursive: true });
   fs.writeFileSync(path.join(out, '.funcignore'), PACKAGE_FUNCIGNORE);
   if (install) execFileSync('npm', ['ci', '--omit=dev', '--os=linux', '--cpu=x64', '--libc=glibc', '--no-audit', '--no-fund'], { cwd: out, stdio: 'inherit' });
 }

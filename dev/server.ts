@@ -24,6 +24,7 @@ export function loadFunctions(): typeof import('../functions/register') {
   };
   try {
     for (const file of fs.readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- each function file registers itself when loaded, by path, as the Functions host loads them
       require(path.join(dir, file));
     }
   } finally {

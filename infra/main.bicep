@@ -95,6 +95,9 @@ param autoFormatStrategy string = 'edgeHint'
 @description('Serve AVIF to clients that accept it when no format is named (AUTO_AVIF). AVIF encoding is slow.')
 param autoAvif bool = false
 
+@description('Serve the web console at /console (CONSOLE_ENABLED); it signs in with the private API key.')
+param consoleEnabled bool = true
+
 @minLength(3)
 @maxLength(63)
 param renditionContainerName string = 'renditions'
@@ -268,6 +271,7 @@ module appSettings 'modules/app-settings.bicep' = {
     configTableName: storage.outputs.configTableName
     purgeQueueName: storage.outputs.purgeQueueName
     autoAvif: autoAvif
+    consoleEnabled: consoleEnabled
     frontDoorProfileName: frontDoorProfile.outputs.profileName
     frontDoorEndpointName: frontDoor.outputs.endpointName
     settingOverrides: settingOverrides

@@ -7,7 +7,7 @@ const bool = z
 
 const positiveInt = z.coerce.number().int().positive();
 
-/** Every environment setting the app reads, with its default. README and local.settings.json.example list the same names. */
+/** Every environment setting the app reads, with its default. docs/settings.md and local.settings.json.example list the same names (test/unit/settings-docs.test.ts). */
 const schema = z.object({
   PRIVATE_API_KEY: z.string().min(16, 'must be at least 16 characters'),
   /** The key before the last rotation: URLs it signed keep working while it is set. */
@@ -106,6 +106,8 @@ const schema = z.object({
   FRONT_DOOR_ENDPOINT: z.string().min(1).optional(),
   /** Azure Resource Manager of the cloud the Front Door profile is in (sovereign clouds have their own). */
   RESOURCE_MANAGER_ENDPOINT: z.string().url().default('https://management.azure.com'),
+  /** The web console at /console (docs/console.md); off, /console answers 404. It can do only what the management API can. */
+  CONSOLE_ENABLED: bool.default(true),
 }).superRefine((s, ctx) => {
   if ((s.STORAGE_CONNECTION_STRING === undefined) === (s.STORAGE_ACCOUNT_NAME === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['STORAGE_CONNECTION_STRING'], message: 'set exactly one of STORAGE_CONNECTION_STRING (account key) and STORAGE_ACCOUNT_NAME (managed identity)' });
@@ -144,7 +146,8 @@ export function settingsProblems(env: NodeJS.ProcessEnv): string[] {
   return [...problems].map(([name, message]) => `${name}: ${message}`);
 }
 
-function parse(env: NodeJS.ProcessEnv): Settings {
+/** The settings in `env`, defaults filled in; throws naming every invalid setting. */
+export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const problems = settingsProblems(env);
   if (problems.length > 0) throw new Error(`Invalid settings: ${problems.join('; ')}`);
   return parseResult(env).data!;
@@ -154,6 +157,6 @@ let loaded: Settings | undefined;
 
 /** Settings are read once per process, on first use, so a host can fill the environment before that. */
 export function settings(): Settings {
-  loaded ??= parse(process.env);
+  loaded ??= parseSettings(process.env);
   return loaded;
 }

@@ -17,6 +17,8 @@ param renditionContainerName string
 param configTableName string
 param purgeQueueName string
 param autoAvif bool
+@description('Serve the web console at /console (CONSOLE_ENABLED).')
+param consoleEnabled bool
 param frontDoorProfileName string
 param frontDoorEndpointName string
 
@@ -114,6 +116,7 @@ var appSettings = {
   PURGE_QUEUE_CONNECTION__queueServiceUri: dataStorage.properties.primaryEndpoints.queue
   // Kept in step with the Front Door AVIF rule (front-door.bicep).
   AUTO_AVIF: autoAvif ? 'true' : 'false'
+  CONSOLE_ENABLED: consoleEnabled ? 'true' : 'false'
 
   // Read by the purge feature to purge the edge as well as the rendition cache.
   FRONT_DOOR_SUBSCRIPTION_ID: subscription().subscriptionId

@@ -3,13 +3,13 @@
 // rules that deal with client hints and automatic format selection.
 //
 // Front Door keys its cache on the URL only and ignores `Vary`; with caching on it also drops
-// `Accept` before calling the origin (spec/azure.md 0.1 and 2.4). So one URL cannot carry both
+// `Accept` before calling the origin (docs/azure-reference.md, "Front Door and Accept"). So one URL cannot carry both
 // a WebP and a JPEG answer. `autoFormatStrategy` picks how that is handled:
 //   edgeHint     the rules engine reads `Accept` at the edge and, for requests that do not name
 //                a format, rewrites the origin path to /_ik-accept/<avif|webp>/<original path>.
 //                The app reads the format from that prefix and strips it. The rewritten path is
 //                meant to make each format its own cache entry; check it with the curl steps in
-//                README ("Deploying to Azure") before relying on it.
+//                docs/deployment.md before relying on it.
 //   noEdgeCache  requests that do not name a format bypass the edge cache, so `Accept` reaches
 //                the app, which negotiates as usual (its blob cache absorbs the load).
 //   explicitOnly no rules: a request without an explicit format gets the app's universal
@@ -60,7 +60,7 @@ resource originGroup 'Microsoft.Cdn/profiles/originGroups@2024-02-01' = {
       successfulSamplesRequired: 3
       additionalLatencyInMilliseconds: 50
     }
-    // /healthz is anonymous and cheap; HEAD keeps probe traffic small (spec/azure.md 2.5). Every edge
+    // /healthz is anonymous and cheap; HEAD keeps probe traffic small (docs/azure-reference.md, "Health probes"). Every edge
     // site probes, so a probe costs requests that a single origin gains nothing from.
     healthProbeSettings: healthProbe
       ? {
@@ -245,7 +245,7 @@ resource hintWebp 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = if (autoF
 }
 
 // noEdgeCache: a route configuration override without cacheConfiguration turns caching off for
-// the matched request, and with caching off Front Door forwards Accept (spec/azure.md 2.4 C).
+// the matched request, and with caching off Front Door forwards Accept (docs/azure-reference.md, "Front Door and Accept").
 resource bypassCache 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = if (autoFormatStrategy == 'noEdgeCache') {
   parent: autoFormatRules
   name: 'autonocache'
@@ -393,7 +393,7 @@ resource imageRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   }
 }
 
-// Management API and health: never cached (no cacheConfiguration), no format rules.
+// Management API, health and the web console: never cached (no cacheConfiguration), no format rules.
 // The more specific patterns win over the image route's /*.
 resource apiRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   parent: endpoint
@@ -408,6 +408,8 @@ resource apiRoute 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
     patternsToMatch: [
       '/v1/*'
       '/healthz'
+      '/console'
+      '/console/*'
     ]
     supportedProtocols: [
       'Http'

@@ -87,7 +87,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       // Front Door's addresses are shared by every customer, so the service tag alone is not
-      // enough: the header must also carry this profile's id (spec/azure.md 2.6).
+      // enough: the header must also carry this profile's id (docs/azure-reference.md, "Only Front Door reaches the app").
       ipSecurityRestrictionsDefaultAction: 'Deny'
       ipSecurityRestrictions: [
         {

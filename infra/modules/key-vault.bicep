@@ -1,6 +1,6 @@
 // Key Vault (RBAC mode) holding the secrets the app settings reference.
 // Public network access stays on: Flex Consumption cannot resolve Key Vault references
-// against a network-restricted vault (spec/azure.md 1.5).
+// against a network-restricted vault (docs/azure-reference.md, "Key Vault references").
 
 param location string
 param tags object

@@ -1,5 +1,5 @@
 // Every role the app's identity needs, each on the smallest scope that works.
-// Role ids are Azure built-in roles (spec/azure.md 1.4; checked by test/infra/infra.test.ts), except the
+// Role ids are Azure built-in roles (docs/azure-reference.md, "Role ids"; checked by test/infra/infra.test.ts), except the
 // purge role, defined here because no built-in role grants a purge without also rewriting the profile.
 
 param principalId string

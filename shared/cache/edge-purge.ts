@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { Collection } from '../config/collection';
-import { EDGE_HINT_SEGMENT } from '../delivery/edge-hint';
 import { settings } from '../settings';
 import { appQueue, createOnce } from '../storage';
-import { purgeFrontDoor } from './front-door';
+import { EDGE_HINT_SEGMENT, purgeFrontDoor } from './front-door';
 
 /** A purge request as `GET /v1/files/purge/{requestId}` reports it. */
 export interface PurgeRecord {
@@ -61,6 +60,7 @@ export async function performEdgePurge(entry: unknown, log: (message: string) =>
     const error = `Front Door purge failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
     log(`edge purge ${message.requestId}: ${error}`);
     await update(message.requestId, (record) => ({ ...record, error }));
+    // eslint-disable-next-line preserve-caught-error -- the host logs what it is thrown: only the first line of the SDK's message goes there
     throw new Error(error);
   }
   await update(message.requestId, ({ error: _, ...record }) => ({ ...record, status: 'Completed' }));

@@ -2,6 +2,9 @@ import { CdnManagementClient } from '@azure/arm-cdn';
 import { appIdentity } from '../identity';
 import { settings } from '../settings';
 
+/** First path segment under which Front Door's rules engine puts the client's best format (infra/modules/front-door.bicep). */
+export const EDGE_HINT_SEGMENT = '_ik-accept';
+
 /** True when the Front Door settings are all present, so purges reach the edge too. */
 export function frontDoorConfigured(): boolean {
   const s = settings();

@@ -8,8 +8,8 @@ import { appBlobService, blobServiceFrom, createOnce } from '../storage';
 import { forgetPrefix } from './key';
 import { purgedSince, recordPurge } from './purge-generation';
 
-/** A finished response body with the headers that belong to it. */
-export interface Rendition {
+/** A finished response body with the headers that belong to it, as the rendition cache keeps it. */
+export interface StoredRendition {
   body: Buffer;
   contentType: string;
   /** Strong ETag over `body`. */
@@ -26,13 +26,13 @@ export interface Rendition {
  */
 const MEMORY_TTL_MS = 60_000;
 
-let memory: LRUCache<string, Rendition> | undefined;
+let memory: LRUCache<string, StoredRendition> | undefined;
 let container: ContainerClient | undefined;
 
-function memoryCache(): LRUCache<string, Rendition> | undefined {
+function memoryCache(): LRUCache<string, StoredRendition> | undefined {
   const maxSize = Math.floor(settings().MEMORY_CACHE_MB * 1024 * 1024);
   if (maxSize <= 0) return undefined;
-  memory ??= new LRUCache<string, Rendition>({ maxSize, sizeCalculation: (r) => Math.max(1, r.body.length), ttl: MEMORY_TTL_MS });
+  memory ??= new LRUCache<string, StoredRendition>({ maxSize, sizeCalculation: (r) => Math.max(1, r.body.length), ttl: MEMORY_TTL_MS });
   return memory;
 }
 
@@ -60,7 +60,7 @@ function checkedName(name: string): string {
   return name;
 }
 
-async function readBlob(name: string): Promise<Rendition | undefined> {
+async function readBlob(name: string): Promise<StoredRendition | undefined> {
   try {
     // One round trip: the download carries the content type and metadata with the body. A body cut off by the
     // storage deadline is not downloaded again from where it stopped: the read is a miss instead.
@@ -82,7 +82,7 @@ async function readBlob(name: string): Promise<Rendition | undefined> {
 }
 
 /** The stored rendition, from memory or the rendition container; a storage failure reads as a miss. */
-export async function readRendition(name: string, onError: (message: string) => void): Promise<Rendition | undefined> {
+export async function readRendition(name: string, onError: (message: string) => void): Promise<StoredRendition | undefined> {
   const inMemory = memoryCache()?.get(name);
   if (inMemory) return inMemory;
   try {
@@ -116,7 +116,7 @@ async function countRenditions(prefix: string, limit: number): Promise<number> {
  * An asset that already has MAX_RENDITIONS_PER_ASSET stored renditions gets no more, so random parameters
  * cannot fill the storage account: further variants are still served, transformed each time.
  */
-export function writeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void, since: number): Promise<void> {
+export function writeRendition(name: string, assetPrefix: string, rendition: StoredRendition, onError: (message: string) => void, since: number): Promise<void> {
   // Made from an original read before a purge of it: serving it once is right, keeping it is not.
   if (purgedSince(name, since)) return Promise.resolve();
   memoryCache()?.set(name, rendition);
@@ -133,7 +133,7 @@ export async function settleRenditionWrites(): Promise<void> {
   await Promise.all([...pendingWrites]);
 }
 
-function storeRendition(name: string, assetPrefix: string, rendition: Rendition, onError: (message: string) => void, since: number): Promise<void> {
+function storeRendition(name: string, assetPrefix: string, rendition: StoredRendition, onError: (message: string) => void, since: number): Promise<void> {
   const limit = settings().MAX_RENDITIONS_PER_ASSET;
   const metadata: Record<string, string> = { [META.etag]: rendition.etag, [META.negotiated]: String(rendition.negotiated) };
   if (rendition.lastModified) metadata[META.lastModified] = rendition.lastModified;

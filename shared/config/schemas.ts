@@ -5,6 +5,7 @@ import { OBJECT_ID } from './collection';
 export const IMAGEKIT_ORIGIN_TYPES = ['S3', 'S3_COMPATIBLE', 'CLOUDINARY_BACKUP', 'WEB_FOLDER', 'WEB_PROXY', 'GCS', 'AZURE_BLOB', 'AKENEO_PIM'] as const;
 
 /** C0, DEL and C1 control characters: meaningless in configuration, and refused in Table Storage keys. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
@@ -55,8 +56,8 @@ export type AzureBlobOriginConfig = z.infer<typeof azureBlobOrigin>;
 export type WebFolderOriginConfig = z.infer<typeof webFolderOrigin>;
 export type OriginConfig = z.infer<typeof originInput>;
 
-/** Reserved first path segments: management API, health probe, and what the Functions host owns. */
-export const RESERVED_PREFIXES = ['v1', 'healthz', 'admin', 'runtime', 'api'];
+/** Reserved first path segments: management API, health probe, web console, and what the Functions host owns. */
+export const RESERVED_PREFIXES = ['v1', 'healthz', 'console', 'admin', 'runtime', 'api'];
 
 export const urlEndpointInput = z.object({
   description: text(1000),

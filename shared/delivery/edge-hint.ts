@@ -1,7 +1,5 @@
+import { EDGE_HINT_SEGMENT } from '../cache/front-door';
 import { badParam } from '../http/errors';
-
-/** First path segment under which Front Door's rules engine puts the client's best format (infra/modules/front-door.bicep). */
-export const EDGE_HINT_SEGMENT = '_ik-accept';
 
 /** The Accept header each hint stands for; AVIF is still chosen only when AUTO_AVIF is on. */
 const HINTS: Record<string, string> = {

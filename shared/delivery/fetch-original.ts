@@ -8,7 +8,7 @@ import { checkSafePath } from '../security/paths';
 import type { DownloadMemory } from '../security/transform-limiter';
 import { settings } from '../settings';
 import { proxiedUrl, unsignedProxyRefused } from '../origins/web-proxy';
-import { lastValue } from '../transform/params';
+import { lastValue } from '../transform/grammar/query';
 import { originPath } from '../transform/tokens';
 import { layerFiles } from './layers';
 import type { DeliveryRequest } from './request';

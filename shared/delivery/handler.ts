@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { reuseDecoded } from '../cache/decoded';
-import { readRendition, type Rendition } from '../cache/renditions';
+import { readRendition, type StoredRendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
@@ -14,7 +14,7 @@ import { settings } from '../settings';
 import { isStorageOutage } from '../storage';
 import { applyClientHints, readClientHints, usesClientHints } from '../transform/client-hints';
 import { acceptedModernFormat } from '../transform/format';
-import { canonicalTransformation } from '../transform/params';
+import { canonicalTransformation } from '../transform/grammar/print';
 import { render } from '../transform/render';
 import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';
@@ -30,7 +30,7 @@ import { resolveUrl } from './resolve';
 /** App Service's front end: the request target before the platform decoded and re-encoded it. */
 const UNENCODED_URL_HEADER = 'x-waws-unencoded-url';
 
-type Output = Omit<Rendition, 'etag' | 'lastModified'>;
+type Output = Omit<StoredRendition, 'etag' | 'lastModified'>;
 
 async function produce(original: OriginObject, request: DeliveryRequest, accept: string, loadLayer: (path: string) => Promise<Buffer>, timing: ServerTiming): Promise<Output> {
   if (!needsPixels(request.steps)) return asIs(original);
@@ -52,18 +52,18 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
         return timing.measure('decode', decode);
       }),
   });
-  if (result === 'svg') {
+  if (result.kind === 'svg') {
     return { body: original.body, contentType: IMAGE_TYPES.svg.contentType, negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };
   }
-  if (result === 'not-an-image') {
+  if (result.kind === 'not-an-image') {
     // Files that are not images are delivered untouched only when no step needs pixels (asIs); transforming them is an error.
     throw unsupported(`"${request.assetPath}" is not an image this server can transform`);
   }
-  return result;
+  return result.image;
 }
 
 interface Served {
-  rendition: Rendition;
+  rendition: StoredRendition;
   hit: boolean;
   /** A `di-` default image stood in for a missing asset: served briefly and not stored, so the asset shows once it exists. */
   standIn?: boolean;
@@ -94,7 +94,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
     } finally {
       memory.release();
     }
-    const rendition: Rendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
+    const rendition: StoredRendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
     return { value: { rendition, hit: false }, holdUntil: storeRendition(request, name, rendition, log, since) };
   });
@@ -102,7 +102,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   return { ...value, hit: value.hit || joined };
 }
 
-function notModified(request: HttpRequest, rendition: Rendition): boolean {
+function notModified(request: HttpRequest, rendition: StoredRendition): boolean {
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch) return etagMatches(ifNoneMatch, rendition.etag);
   const since = Date.parse(request.headers.get('if-modified-since') ?? '');
@@ -141,7 +141,7 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   // Purges made through other instances are applied before any cache is read (at most PURGE_SYNC_SECONDS old).
   await syncPurges(log);
 
-  // Front Door sends the client's host in X-Forwarded-Host (spec/azure.md 2.6); WEB_FOLDER origins may forward it.
+  // Front Door sends the client's host in X-Forwarded-Host (docs/azure-reference.md, "Only Front Door reaches the app"); WEB_FOLDER origins may forward it.
   const { rendition, hit, standIn } = await serve(hints ? { ...parsed, steps: hints.steps } : parsed, config, accept, name, timing, log, {
     signed: access.signed,
     requestHost: request.headers.get('x-forwarded-host') ?? url.host,
@@ -183,7 +183,7 @@ export async function deliver(request: HttpRequest, context: InvocationContext):
     const error = isStorageOutage(caught) ? storageUnavailable(caught) : caught;
     if (error instanceof IkError) {
       // Origin and image-library failures (those with a detail) and 5xx are the operator's to see; a plain 404 or 400 is the client's.
-      if (error.detail !== undefined || error.status >= 500) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
+      if (error.report) context.warn(`delivery ${requestId} failed: ${error.code} ${error.detail ?? error.message}`);
       const response = deliveryErrorResponse(error, requestId);
       return request.method === 'HEAD' ? { ...response, body: undefined } : response;
     }

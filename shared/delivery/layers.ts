@@ -1,13 +1,14 @@
 import { recordDependencies } from '../cache/dependencies';
 import { assetPrefix } from '../cache/key';
 import { purgedSince } from '../cache/purge-generation';
-import { deliveryPath } from '../cache/purge-target';
+import { deliveryPath } from '../manage/purge-target';
 import { syncPurgesNow } from '../cache/purge-log';
-import { purgeRenditions, writeRendition, type Rendition } from '../cache/renditions';
+import { purgeRenditions, writeRendition, type StoredRendition } from '../cache/renditions';
 import { FONT_FILE } from '../transform/fonts';
-import { CANVAS, type Step } from '../transform/params';
-import type { DeliveryRequest } from './request';
+import type { Step } from '../transform/grammar/model';
+import { CANVAS } from '../transform/grammar/values';
 import { firstLine } from '../http/errors';
+import type { DeliveryRequest } from './request';
 
 /** The paths of every file the steps' layers may read, image layers and custom fonts: in conditional branches and nested layers too. */
 export function layerFiles(steps: Step[]): string[] {
@@ -46,7 +47,7 @@ export async function downloadLayers(steps: Step[], download: (path: string) => 
  * it; a record that failed leaves it unstored. Once stored, purges other instances logged meanwhile are read: a
  * rendition made from an original (or layer) purged since its work started is deleted again.
  */
-export async function storeRendition(request: DeliveryRequest, name: string, rendition: Rendition, log: (message: string) => void, since: number): Promise<void> {
+export async function storeRendition(request: DeliveryRequest, name: string, rendition: StoredRendition, log: (message: string) => void, since: number): Promise<void> {
   const used = [...new Set(layerFiles(request.steps))].map((path) => assetPrefix(request.endpoint.id, path));
   if (used.length > 0) {
     try {

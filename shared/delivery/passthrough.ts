@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { IMAGE_TYPES } from '../http/headers';
 import type { OriginObject } from '../origins/types';
-import type { Step } from '../transform/params';
+import type { Step } from '../transform/grammar/model';
 
 /** Parameters that choose which original is served, not what is done to it. */
 const NO_PIXELS = new Set<string>(['di']);

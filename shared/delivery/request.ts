@@ -2,15 +2,16 @@ import { badParam } from '../http/errors';
 import type { DeliveryConfig, EndpointView } from '../config/snapshot';
 import { resolveEndpoint } from '../config/snapshot';
 import { checkSafePath } from '../security/paths';
-import { expandNamed } from '../transform/named';
-import { parseTransformation, type Step } from '../transform/params';
+import type { AccessRequest } from '../security/access';
+import { expandNamed, onlyNamed } from '../transform/named';
+import type { Step } from '../transform/grammar/model';
+import { parseTransformation } from '../transform/grammar/parse';
+import { countTransformation } from '../transform/grammar/query';
 
 /** A delivery URL taken apart: which endpoint, which asset, which transformation steps. */
-export interface DeliveryRequest {
+export interface DeliveryRequest extends AccessRequest {
   endpoint: EndpointView;
   assetPath: string;
-  /** The transformation texts as written (`tr:` segment, then `tr` query values), before named ones are expanded. */
-  transformationTexts: string[];
   steps: Step[];
 }
 
@@ -43,5 +44,5 @@ export function parseDeliveryUrl(url: URL, config: DeliveryConfig): DeliveryRequ
   // Before anything is parsed or fetched: a decoded `%2f..%2f` would otherwise reach storage as a real `../`.
   checkSafePath(assetPath, 'the asset');
   const steps = texts.flatMap((t) => parseTransformation(expandNamed(t, config.namedTransformations)));
-  return { endpoint: resolved.endpoint, assetPath, transformationTexts: texts, steps };
+  return { endpoint: resolved.endpoint, assetPath, steps, namedOnly: texts.every(onlyNamed), counts: countTransformation(steps) };
 }

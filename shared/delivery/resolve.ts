@@ -2,7 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { cacheQuery, renditionName } from '../cache/key';
 import type { DeliveryConfig } from '../config/snapshot';
 import { notFound } from '../http/errors';
-import { canonicalTransformation, lastValue } from '../transform/params';
+import { canonicalTransformation } from '../transform/grammar/print';
+import { lastValue } from '../transform/grammar/query';
 import { parseDeliveryUrl, type DeliveryRequest } from './request';
 
 /** A delivery URL taken apart once: what it asks for, and what names its renditions. */

@@ -3,32 +3,67 @@ import { settings } from '../settings';
 import { DELIVERY_CORS } from './headers';
 
 /**
- * An error a client is told about: status, `ik-error` code and a public message.
- * Codes follow ImageKit's (ENOENT, EACCES, ELIMIT, ...); the ones ImageKit does not name are
- * EBADPARAM (malformed or unknown transformation parameter) and EUNSUPPORTED (known to ImageKit,
- * not implemented here, or an input that cannot be transformed).
+ * The codes a client sees in `ik-error`, ImageKit's where it names them (ENOENT, EACCES, ELIMIT, ...). The ones
+ * ImageKit does not name: EBADPARAM (malformed or unknown transformation parameter), EUNSUPPORTED (known to
+ * ImageKit, not implemented here, or an input that cannot be transformed), EBUSY and ETIMEOUT (this server is
+ * at capacity or a transformation ran out of time) and EUNAVAILABLE (the app's own storage). The management API
+ * answers JSON `{ message }` with the status and adds EMETHOD, ECONFLICT, ELENGTH, EPRECONDITION and ETOOLARGE for
+ * its own HTTP statuses. Each code has one helper below.
+ */
+export type ErrorCode =
+  | 'EBADPARAM'
+  | 'EUNSUPPORTED'
+  | 'ELIMIT'
+  | 'EUNAUTHORIZED'
+  | 'ENOENT'
+  | 'EACCES'
+  | 'ECONNREFUSED'
+  | 'ETIMEDOUT'
+  | 'UNIDENTIFIED'
+  | 'EUNAVAILABLE'
+  | 'EBUSY'
+  | 'ETIMEOUT'
+  | 'EMETHOD'
+  | 'ECONFLICT'
+  | 'ELENGTH'
+  | 'EPRECONDITION'
+  | 'ETOOLARGE';
+
+interface ErrorOptions {
+  /** Extra response headers, such as Retry-After on 503. */
+  headers?: Record<string, string>;
+  /** For the operator's log only. */
+  detail?: string;
+}
+
+/**
+ * An error a client is told about: status, `ik-error` code and a public message, apart from the private detail.
  *
  * The message is public: it says what kind of failure it was and what to do, never an account, container, host
  * or library message. Those go into `detail`, which the delivery handler logs with the request id and never sends.
  */
 export class IkError extends Error {
-  /** Extra response headers, such as Retry-After on 503. */
   readonly headers: Record<string, string>;
-  /** For the operator's log only. */
   readonly detail?: string;
+  /** Whether the operator's log gets it: failures with a private detail (origins, the image library) and 5xx; a plain 400 or 404 is the client's. */
+  readonly report: boolean;
 
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    options: { headers?: Record<string, string>; detail?: string } = {},
+    options: ErrorOptions = {},
   ) {
     super(message);
     this.name = 'IkError';
     this.headers = options.headers ?? {};
     this.detail = options.detail;
+    this.report = options.detail !== undefined || status >= 500;
   }
 }
+
+/** Never stored by any cache: the condition passes, and a cached error would outlive it. */
+const NO_STORE = { 'cache-control': 'no-store' };
 
 export const badParam = (message: string) => new IkError(400, 'EBADPARAM', message);
 export const unsupported = (message: string, detail?: string) => new IkError(400, 'EUNSUPPORTED', message, { detail });
@@ -36,17 +71,15 @@ export const overLimit = (message: string, detail?: string) => new IkError(400, 
 export const unauthorized = (message: string) => new IkError(401, 'EUNAUTHORIZED', message);
 export const notFound = (message: string, detail?: string) => new IkError(404, 'ENOENT', message, { detail });
 
-/** How an origin failed. ImageKit answers 404 for these too: the asset cannot be delivered from that origin. */
-export type OriginFailureCode = 'EACCES' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'UNIDENTIFIED';
+// Origin failures are 404 as ImageKit answers (the asset cannot be delivered from that origin), except one that did
+// not answer in time: 504, since a stalled origin is a passing condition.
 
-/**
- * An origin failure: 404 as ImageKit answers, except an origin that did not answer in time, which is 504 and never
- * cached, since a stalled origin is a passing condition and a cached 404 would outlive it.
- */
-export function originFailure(code: OriginFailureCode, message: string, detail: string): IkError {
-  if (code === 'ETIMEDOUT') return new IkError(504, code, message, { detail, headers: { 'cache-control': 'no-store' } });
-  return new IkError(404, code, message, { detail });
-}
+/** The origin refused access, or may not be reached (a private address). */
+export const originDenied = (message: string, detail: string) => new IkError(404, 'EACCES', message, { detail });
+export const originRefused = (message: string, detail: string) => new IkError(404, 'ECONNREFUSED', message, { detail });
+/** The origin's host name could not be resolved. */
+export const originUnresolved = (message: string, detail: string) => new IkError(404, 'UNIDENTIFIED', message, { detail });
+export const originTimedOut = (message: string, detail: string) => new IkError(504, 'ETIMEDOUT', message, { detail, headers: NO_STORE });
 
 /** An error's first line, for a log line: SDK messages go on with request ids and times. */
 export function firstLine(error: unknown): string {
@@ -55,13 +88,27 @@ export function firstLine(error: unknown): string {
 
 export const internalError = (requestId: string) => new IkError(500, 'UNIDENTIFIED', `Internal error, request id ${requestId}`);
 
+// The management API's own statuses.
+export const methodNotAllowed = (method: string) => new IkError(405, 'EMETHOD', `${method} is not allowed here`);
+export const conflict = (message: string) => new IkError(409, 'ECONFLICT', message);
+export const lengthRequired = (message: string) => new IkError(411, 'ELENGTH', message);
+/** The object changed since the ETag in If-Match. */
+export const preconditionFailed = (message: string) => new IkError(412, 'EPRECONDITION', message);
+export const bodyTooLarge = (message: string) => new IkError(413, 'ETOOLARGE', message);
+
+/** 503 with Retry-After: no transformation slot or memory free in time. */
+export const busy = (message: string, retryAfterSeconds: number) => new IkError(503, 'EBUSY', message, { headers: { 'retry-after': String(retryAfterSeconds), ...NO_STORE } });
+
+/** 503 with Retry-After: the transformation ran out of TRANSFORM_TIMEOUT_SECONDS; the next try may find the server less busy. */
+export const transformTimedOut = (message: string, retryAfterSeconds: number) => new IkError(503, 'ETIMEOUT', message, { headers: { 'retry-after': String(retryAfterSeconds), ...NO_STORE } });
+
 /**
  * The app's own storage failed or did not answer within its deadline: 503, never cached, so the client's next try
  * (after Retry-After) finds it back. The storage error itself is not repeated to the client.
  */
 export function storageUnavailable(cause: unknown): IkError {
   const detail = firstLine(cause);
-  return new IkError(503, 'EUNAVAILABLE', 'Storage is not reachable right now; try again shortly', { headers: { 'retry-after': '5', 'cache-control': 'no-store' }, detail });
+  return new IkError(503, 'EUNAVAILABLE', 'Storage is not reachable right now; try again shortly', { headers: { 'retry-after': '5', ...NO_STORE }, detail });
 }
 
 const reasons: Record<number, string> = {

@@ -25,6 +25,9 @@ export const IMAGE_TYPES = {
   svg: { contentType: 'image/svg+xml', extension: 'svg' },
 } as const;
 
+/** Output formats this server encodes: every served type but SVG, which is only passed through. */
+export type OutputFormat = Exclude<keyof typeof IMAGE_TYPES, 'svg'>;
+
 const EXTENSIONS = new Map<string, string>(Object.values(IMAGE_TYPES).map((t) => [t.contentType, t.extension]));
 
 /**

@@ -3,21 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { authenticate } from '../security/manage-auth';
 import { isStorageOutage } from '../storage';
-
-/** A management API error: JSON `{ message }` with a status, as ImageKit's API answers. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { badParam, bodyTooLarge, IkError, lengthRequired } from '../http/errors';
 
 /** Every management request body is a small JSON object; the largest valid one is a few kB. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const tooLarge = () => new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+const tooLarge = () => bodyTooLarge(`The request body is larger than ${MAX_BODY_BYTES} bytes`);
 
 export function json(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): HttpResponseInit {
   return {
@@ -51,20 +42,20 @@ async function readCapped(request: HttpRequest): Promise<Buffer> {
  */
 export async function readJson(request: HttpRequest): Promise<unknown> {
   if (request.headers.get('content-length') === null) {
-    throw new ApiError(411, 'Length Required: send the body with a Content-Length header; a body without one (Transfer-Encoding: chunked) does not reach this API');
+    throw lengthRequired('Length Required: send the body with a Content-Length header; a body without one (Transfer-Encoding: chunked) does not reach this API');
   }
   const bytes = await readCapped(request);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ApiError(400, 'The request body is not valid UTF-8');
+    throw badParam('The request body is not valid UTF-8');
   }
-  if (text.trim() === '') throw new ApiError(400, 'The request body must be a JSON object');
+  if (text.trim() === '') throw badParam('The request body must be a JSON object');
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'The request body is not valid JSON');
+    throw badParam('The request body is not valid JSON');
   }
 }
 
@@ -75,10 +66,21 @@ export function validationMessage(error: z.ZodError): string {
 
 /** A request body checked against a schema; 400 naming each field that fails. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'The request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badParam('The request body must be a JSON object');
   const result = schema.safeParse(body);
-  if (!result.success) throw new ApiError(400, validationMessage(result.error));
+  if (!result.success) throw badParam(validationMessage(result.error));
   return result.data;
+}
+
+/**
+ * A page's script that signs in itself (the web console) says so, as Spring Security's clients do: a Basic challenge
+ * would make its browser open its own sign-in dialog.
+ */
+const scriptCall = (request: HttpRequest) => request.headers.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest';
+
+function withoutChallenge(headers: Record<string, string>): Record<string, string> {
+  const { 'www-authenticate': _challenge, ...rest } = headers;
+  return rest;
 }
 
 export type ApiHandler = (request: HttpRequest, requestId: string, log: (message: string) => void) => Promise<HttpResponseInit>;
@@ -91,12 +93,13 @@ export function managementHandler(handler: ApiHandler) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const requestId = randomUUID();
     const denied = authenticate(request);
-    if (denied) return json(denied.status, { message: denied.message }, requestId, denied.headers);
+    if (denied) return json(denied.status, { message: denied.message }, requestId, scriptCall(request) ? withoutChallenge(denied.headers) : denied.headers);
     try {
       if (Number(request.headers.get('content-length')) > MAX_BODY_BYTES) throw tooLarge();
       return await handler(request, requestId, (message) => context.warn(`management ${requestId}: ${message}`));
     } catch (error) {
-      if (error instanceof ApiError) return json(error.status, { message: error.message }, requestId);
+      // ImageKit's API answers JSON `{ message }` with the status; the ik-error code is delivery's header.
+      if (error instanceof IkError) return json(error.status, { message: error.message }, requestId);
       if (isStorageOutage(error)) {
         context.warn(`management ${requestId}: configuration store unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
         return json(503, { message: 'The configuration store is not reachable right now; try again shortly' }, requestId, { 'retry-after': '5' });

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { deliveryPath, purgeTarget } from '../cache/purge-target';
+import { deliveryPath, purgeTarget, type PurgeTarget } from './purge-target';
+import { IkError } from '../http/errors';
 import { renditionContainerUrl } from '../cache/renditions';
 import type { AzureBlobOriginConfig } from '../config/schemas';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
@@ -106,9 +107,12 @@ async function purgeBlob(event: BlobEvent, log: (message: string) => void): Prom
   if (typeof assets === 'string') return { ignored: assets };
   const purged: string[] = [];
   for (const { path } of assets) {
-    const target = purgeTarget(`${PATH_BASE}${path}`, config);
-    if (typeof target === 'string') {
-      log(`blob event ${event.id}: ${path} is not a deliverable path: ${target}`);
+    let target: PurgeTarget;
+    try {
+      target = purgeTarget(`${PATH_BASE}${path}`, config);
+    } catch (error) {
+      if (!(error instanceof IkError)) throw error;
+      log(`blob event ${event.id}: ${path} is not a deliverable path: ${error.message}`);
       continue;
     }
     purged.push(await runPurge(path, target, log, { id: event.id, type: event.type, blobUrl: `${event.url.origin}${event.url.pathname}` }));

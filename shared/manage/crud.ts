@@ -1,7 +1,8 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { newId, OBJECT_ID, WriteConflictError, type Collection, type Versioned } from '../config/collection';
 import { invalidateDeliveryConfig } from '../config/snapshot';
-import { ApiError, json, managementHandler, readJson } from './api';
+import { json, managementHandler, readJson } from './api';
+import { conflict, methodNotAllowed, notFound, preconditionFailed } from '../http/errors';
 
 /** What differs between management resources; the HTTP verbs and storage steps are shared. */
 export interface Resource<T> {
@@ -12,11 +13,11 @@ export interface Resource<T> {
   get(id: string): Promise<Versioned<T> | undefined>;
   /** Ids that can exist besides `OBJECT_ID` ones, such as the default URL endpoint's. */
   fixedIds?: string[];
-  /** Validates a request body into a stored value; `existing` is the stored value on update. Throws ApiError. */
+  /** Validates a request body into a stored value; `existing` is the stored value on update. Throws IkError. */
   parse(body: unknown, id: string | undefined, existing: T | undefined): Promise<T>;
   /** The response shape: never any secret. */
   present(id: string, value: T): object;
-  /** Throws ApiError when the object may not be deleted. */
+  /** Throws IkError when the object may not be deleted. */
   checkDelete(id: string): Promise<void>;
   /**
    * Runs after a create or update is stored, for what a concurrent request elsewhere may have invalidated while
@@ -42,9 +43,9 @@ export function crudHandler<T>(resource: Resource<T>) {
 
   const found = async (id: string) => {
     // An id this API cannot have issued is answered at once, without a storage call.
-    if (!OBJECT_ID.test(id) && !resource.fixedIds?.includes(id)) throw new ApiError(404, `No ${noun} with this id (ids are 24 hex digits)`);
+    if (!OBJECT_ID.test(id) && !resource.fixedIds?.includes(id)) throw notFound(`No ${noun} with this id (ids are 24 hex digits)`);
     const row = await resource.get(id);
-    if (!row) throw new ApiError(404, `No ${noun} with id "${id}"`);
+    if (!row) throw notFound(`No ${noun} with id "${id}"`);
     return row;
   };
 
@@ -52,20 +53,20 @@ export function crudHandler<T>(resource: Resource<T>) {
   const checkUnique = async (value: T, id: string | undefined) => {
     if (!unique) return;
     const clash = (await resource.list()).find((r) => r.id !== id && unique.key(r.value) === unique.key(value));
-    if (clash) throw new ApiError(409, `${unique.name}: "${String(value[unique.name])}" is used by ${noun} "${clash.id}"`);
+    if (clash) throw conflict(`${unique.name}: "${String(value[unique.name])}" is used by ${noun} "${clash.id}"`);
   };
 
   const written = (value: T, ifMatch: string | null) => (error: unknown): never => {
     if (!(error instanceof WriteConflictError)) throw error;
-    if (error.reason === 'taken' && unique) throw new ApiError(409, `${unique.name}: "${String(value[unique.name])}" is used by another ${noun}`);
-    if (error.reason === 'changed' && ifMatch !== null) throw new ApiError(412, `The ${noun} has changed since the ETag in If-Match; read it again and retry`);
-    throw new ApiError(409, error.message);
+    if (error.reason === 'taken' && unique) throw conflict(`${unique.name}: "${String(value[unique.name])}" is used by another ${noun}`);
+    if (error.reason === 'changed' && ifMatch !== null) throw preconditionFailed(`The ${noun} has changed since the ETag in If-Match; read it again and retry`);
+    throw conflict(error.message);
   };
 
   const precondition = (request: HttpRequest, row: Versioned<T>): string | null => {
     const ifMatch = request.headers.get('if-match');
     if (ifMatch !== null && !ifMatchHolds(ifMatch, row.etag)) {
-      throw new ApiError(412, `The ${noun} has changed since the ETag in If-Match (it is now ${publicEtag(row.etag)}); read it again and retry`);
+      throw preconditionFailed(`The ${noun} has changed since the ETag in If-Match (it is now ${publicEtag(row.etag)}); read it again and retry`);
     }
     return ifMatch;
   };
@@ -84,7 +85,7 @@ export function crudHandler<T>(resource: Resource<T>) {
       },
     );
     invalidateDeliveryConfig();
-    throw new ApiError(409, undone ? refusal : `${refusal}; another request changed the ${noun} meanwhile, so this write stays`);
+    throw conflict(undone ? refusal : `${refusal}; another request changed the ${noun} meanwhile, so this write stays`);
   };
 
   const respond = (status: number, id: string, value: T, etag: string, requestId: string) => json(status, resource.present(id, value), requestId, { etag: publicEtag(etag) });
@@ -125,7 +126,7 @@ export function crudHandler<T>(resource: Resource<T>) {
         return json(204, undefined, requestId);
       }
       default:
-        throw new ApiError(405, `${request.method} is not allowed here`);
+        throw methodNotAllowed(request.method);
     }
   });
 }

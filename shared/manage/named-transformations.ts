@@ -1,8 +1,8 @@
 import { namedTransformations } from '../config/repositories';
 import { namedTransformationInput, type NamedTransformationConfig } from '../config/schemas';
-import { IkError } from '../http/errors';
-import { parseTransformation } from '../transform/params';
-import { ApiError, parseBody } from './api';
+import { badParam, IkError, overLimit } from '../http/errors';
+import { parseTransformation } from '../transform/grammar/parse';
+import { parseBody } from './api';
 import { crudHandler } from './crud';
 
 /** ImageKit allows 250 named transformations per account. */
@@ -19,10 +19,10 @@ async function parseNamed(body: unknown, _id: string | undefined, existing: Name
   try {
     parseTransformation(value.transformation);
   } catch (error) {
-    if (error instanceof IkError) throw new ApiError(400, `transformation: ${error.message}`);
+    if (error instanceof IkError) throw badParam(`transformation: ${error.message}`);
     throw error;
   }
-  if (!existing && (await namedTransformations.list()).length >= MAX_NAMED) throw new ApiError(400, `At most ${MAX_NAMED} named transformations are allowed`);
+  if (!existing && (await namedTransformations.list()).length >= MAX_NAMED) throw overLimit(`At most ${MAX_NAMED} named transformations are allowed`);
   return { ...value, createdAt: existing?.createdAt ?? new Date().toISOString() };
 }
 

@@ -1,19 +1,20 @@
 import { listUrlEndpoints, origins } from '../config/repositories';
 import { IMAGEKIT_ORIGIN_TYPES, originInput, type OriginConfig } from '../config/schemas';
-import { ApiError, parseBody } from './api';
+import { parseBody } from './api';
 import { crudHandler } from './crud';
+import { badParam, conflict } from '../http/errors';
 
 const SUPPORTED_TYPES: readonly string[] = originInput.options.map((o) => o.shape.type.value);
 
 function parseOrigin(body: unknown, _id: string | undefined, existing: OriginConfig | undefined): Promise<OriginConfig> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'The request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badParam('The request body must be a JSON object');
   const input = { ...(body as Record<string, unknown>) };
   const type = input.type;
   if (typeof type !== 'string' || !(IMAGEKIT_ORIGIN_TYPES as readonly string[]).includes(type)) {
-    throw new ApiError(400, `type: must be one of ${IMAGEKIT_ORIGIN_TYPES.join(', ')}`);
+    throw badParam(`type: must be one of ${IMAGEKIT_ORIGIN_TYPES.join(', ')}`);
   }
   if (!SUPPORTED_TYPES.includes(type)) {
-    throw new ApiError(400, `type: ${type} origins are not supported by this server (supported: ${SUPPORTED_TYPES.join(', ')})`);
+    throw badParam(`type: ${type} origins are not supported by this server (supported: ${SUPPORTED_TYPES.join(', ')})`);
   }
   // An update may leave the secret out to keep the stored one, so clients never need to hold it again.
   if (existing?.type === 'AZURE_BLOB' && type === 'AZURE_BLOB' && input.sasToken === undefined) input.sasToken = existing.sasToken;
@@ -30,7 +31,7 @@ function presentOrigin(id: string, origin: OriginConfig): object {
 async function checkOriginUnused(id: string): Promise<void> {
   const users = (await listUrlEndpoints()).filter((e) => e.value.origins.includes(id)).map((e) => e.id);
   if (users.length > 0) {
-    throw new ApiError(409, `Origin "${id}" is used by URL endpoint(s) ${users.join(', ')}; remove it from them first`);
+    throw conflict(`Origin "${id}" is used by URL endpoint(s) ${users.join(', ')}; remove it from them first`);
   }
 }
 

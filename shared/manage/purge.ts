@@ -6,12 +6,13 @@ import { enqueueEdgePurge, purgeRecords as purges, type PurgeRecord } from '../c
 import { frontDoorConfigured } from '../cache/front-door';
 import { purgeOriginals } from '../cache/originals';
 import { announcePurges } from '../cache/purge-log';
-import { purgeTarget, type PurgeTarget } from '../cache/purge-target';
+import { purgeTarget, type PurgeTarget } from './purge-target';
 import { purgeRenditions } from '../cache/renditions';
 import { ensureTable, newId, OBJECT_ID } from '../config/collection';
 import { deliveryConfig } from '../config/snapshot';
 import { httpUrl } from '../config/schemas';
-import { ApiError, json, managementHandler, parseBody, readJson } from './api';
+import { json, managementHandler, parseBody, readJson } from './api';
+import { methodNotAllowed, notFound } from '../http/errors';
 
 const purgeInput = z.object({ url: httpUrl });
 
@@ -73,17 +74,16 @@ export const managePurge = managementHandler(async (request: HttpRequest, reques
   const id = request.params.requestId;
   if (request.method === 'GET' && id !== undefined) {
     const row = OBJECT_ID.test(id) ? await purges.get(id) : undefined;
-    if (!row) throw new ApiError(404, 'No purge request with this id');
+    if (!row) throw notFound('No purge request with this id');
     return json(200, { status: row.value.status, ...(row.value.error ? { error: row.value.error } : {}) }, requestId);
   }
   if (request.method === 'GET') {
     const query = parseBody(listQuery, Object.fromEntries(request.query.entries()));
     return json(200, { purges: await listEventPurges(query.limit) }, requestId);
   }
-  if (request.method !== 'POST' || id !== undefined) throw new ApiError(405, `${request.method} is not allowed here`);
+  if (request.method !== 'POST' || id !== undefined) throw methodNotAllowed(request.method);
 
   const { url } = parseBody(purgeInput, await readJson(request));
   const target = purgeTarget(url, await deliveryConfig());
-  if (typeof target === 'string') throw new ApiError(400, target);
   return json(201, { requestId: await runPurge(url, target, log) }, requestId);
 });

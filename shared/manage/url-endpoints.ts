@@ -1,20 +1,21 @@
 import { getUrlEndpoint, listUrlEndpoints, origins, urlEndpoints } from '../config/repositories';
 import { DEFAULT_ENDPOINT_ID, urlEndpointInput, type UrlEndpointConfig } from '../config/schemas';
-import { ApiError, parseBody } from './api';
+import { parseBody } from './api';
 import { crudHandler } from './crud';
+import { badParam } from '../http/errors';
 
 async function parseUrlEndpoint(body: unknown, id: string | undefined): Promise<UrlEndpointConfig> {
   const { urlRewriter: _none, ...value } = parseBody(urlEndpointInput, body);
 
   const isDefault = id === DEFAULT_ENDPOINT_ID;
-  if (isDefault && value.urlPrefix !== '') throw new ApiError(400, 'urlPrefix: the default URL endpoint always has an empty prefix');
-  if (!isDefault && value.urlPrefix === '') throw new ApiError(400, 'urlPrefix: is required (the empty prefix belongs to the default URL endpoint)');
+  if (isDefault && value.urlPrefix !== '') throw badParam('urlPrefix: the default URL endpoint always has an empty prefix');
+  if (!isDefault && value.urlPrefix === '') throw badParam('urlPrefix: is required (the empty prefix belongs to the default URL endpoint)');
 
   const seen = new Set<string>();
   for (const [index, originId] of value.origins.entries()) {
-    if (seen.has(originId)) throw new ApiError(400, `origins.${index}: origin "${originId}" is listed twice`);
+    if (seen.has(originId)) throw badParam(`origins.${index}: origin "${originId}" is listed twice`);
     seen.add(originId);
-    if (!(await origins.get(originId))) throw new ApiError(400, `origins.${index}: no origin with id "${originId}"`);
+    if (!(await origins.get(originId))) throw badParam(`origins.${index}: no origin with id "${originId}"`);
   }
   return value;
 }
@@ -33,7 +34,7 @@ async function confirmOrigins(_id: string, value: UrlEndpointConfig, previous: U
 }
 
 async function checkDeletable(id: string): Promise<void> {
-  if (id === DEFAULT_ENDPOINT_ID) throw new ApiError(400, 'The default URL endpoint cannot be deleted');
+  if (id === DEFAULT_ENDPOINT_ID) throw badParam('The default URL endpoint cannot be deleted');
 }
 
 export const manageUrlEndpoints = crudHandler<UrlEndpointConfig>({

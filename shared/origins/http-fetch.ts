@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { IkError, originFailure } from '../http/errors';
+import { IkError, originDenied, originRefused, originTimedOut, originUnresolved } from '../http/errors';
 import { resolvePublicAddress, type PinnedAddress } from '../security/ssrf';
 import { readCapped, tooLarge } from './body';
 import type { FetchLimits, OriginObject } from './types';
@@ -44,15 +44,15 @@ function request(url: URL, pinned: PinnedAddress, headers: Record<string, string
 function mapFailure(error: unknown, url: URL, limits: FetchLimits, signal: AbortSignal): IkError {
   if (error instanceof IkError) return error;
   const host = where(url);
-  if (signal.aborted) return originFailure('ETIMEDOUT', `The web origin did not deliver the file within ${limits.timeoutMs} ms`, `${host} did not deliver within ${limits.timeoutMs} ms`);
+  if (signal.aborted) return originTimedOut(`The web origin did not deliver the file within ${limits.timeoutMs} ms`, `${host} did not deliver within ${limits.timeoutMs} ms`);
   if (error instanceof ConnectTimeout) {
-    return originFailure('ETIMEDOUT', `Could not connect to the web origin within ${limits.connectTimeoutMs} ms`, `No connection to ${host} within ${limits.connectTimeoutMs} ms`);
+    return originTimedOut(`Could not connect to the web origin within ${limits.connectTimeoutMs} ms`, `No connection to ${host} within ${limits.connectTimeoutMs} ms`);
   }
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return originFailure('ECONNREFUSED', 'The web origin refused the connection', `${host} refused the connection`);
-  if (code === 'ETIMEDOUT') return originFailure('ETIMEDOUT', 'The connection to the web origin timed out', `The connection to ${host} timed out`);
+  if (code === 'ECONNREFUSED') return originRefused('The web origin refused the connection', `${host} refused the connection`);
+  if (code === 'ETIMEDOUT') return originTimedOut('The connection to the web origin timed out', `The connection to ${host} timed out`);
   const cause = code ?? (error instanceof Error ? error.message : String(error));
-  return originFailure('UNIDENTIFIED', `Fetching from the web origin failed${code ? ` (${code})` : ''}`, `Fetching from ${host} failed: ${cause}`);
+  return originUnresolved(`Fetching from the web origin failed${code ? ` (${code})` : ''}`, `Fetching from ${host} failed: ${cause}`);
 }
 
 /** Waits for `promise` but gives up when the fetch's deadline passes (DNS lookups cannot be cancelled). */
@@ -72,7 +72,7 @@ async function readBody(response: http.IncomingMessage, url: URL, limits: FetchL
   // A body shorter than declared is a cut-off file; decoding it would give a half-grey image.
   if (declared !== undefined && body.length !== declared) {
     const short = `sent ${body.length} of the ${declared} bytes it announced`;
-    throw originFailure('UNIDENTIFIED', `The web origin ${short}`, `${where(url)} ${short}`);
+    throw originUnresolved(`The web origin ${short}`, `${where(url)} ${short}`);
   }
   const lastModified = response.headers['last-modified'] ? new Date(response.headers['last-modified']) : undefined;
   return {
@@ -86,16 +86,16 @@ async function readBody(response: http.IncomingMessage, url: URL, limits: FetchL
 function statusFailure(status: number, url: URL): IkError {
   const detail = `${where(url)} answered ${status}`;
   if (status === 401 || status === 403) {
-    return originFailure('EACCES', `The web origin refused access (${status}): allow this server to read the files (firewall, authentication, hotlink protection)`, detail);
+    return originDenied(`The web origin refused access (${status}): allow this server to read the files (firewall, authentication, hotlink protection)`, detail);
   }
-  return originFailure('UNIDENTIFIED', `The web origin answered ${status}`, detail);
+  return originUnresolved(`The web origin answered ${status}`, detail);
 }
 
 function redirectTarget(location: string, from: URL): URL {
   try {
     return new URL(location, from);
   } catch {
-    throw originFailure('UNIDENTIFIED', 'The web origin redirected to an invalid URL', `${where(from)} redirected to an invalid URL`);
+    throw originUnresolved('The web origin redirected to an invalid URL', `${where(from)} redirected to an invalid URL`);
   }
 }
 
@@ -117,7 +117,7 @@ export async function httpFetch(url: URL, options: HttpFetchOptions): Promise<Or
   let current = url;
   for (let redirects = 0; ; redirects++) {
     if (current.protocol !== 'http:' && current.protocol !== 'https:') {
-      throw originFailure('EACCES', `The web origin redirected to a ${current.protocol} URL; only http and https are fetched`, `${where(url)} redirected to a ${current.protocol} URL`);
+      throw originDenied(`The web origin redirected to a ${current.protocol} URL; only http and https are fetched`, `${where(url)} redirected to a ${current.protocol} URL`);
     }
     const headers: Record<string, string> = { 'x-req-from': 'imagekit', 'user-agent': 'imagekit-azure-cdn', accept: '*/*' };
     if (options.hostHeader && current.origin === url.origin) headers.host = options.hostHeader;
@@ -142,7 +142,7 @@ export async function httpFetch(url: URL, options: HttpFetchOptions): Promise<Or
     if (status === 404 || status === 410) return undefined;
     if (!REDIRECTS.has(status) || !location) throw statusFailure(status, current);
     if (redirects >= MAX_REDIRECTS) {
-      throw originFailure('UNIDENTIFIED', `The web origin redirected more than ${MAX_REDIRECTS} times`, `${where(url)} redirected more than ${MAX_REDIRECTS} times`);
+      throw originUnresolved(`The web origin redirected more than ${MAX_REDIRECTS} times`, `${where(url)} redirected more than ${MAX_REDIRECTS} times`);
     }
     current = redirectTarget(location, current);
   }

@@ -29,7 +29,31 @@ export interface OriginRequest {
   requestHost?: string;
 }
 
+/** What an access test of an origin found; `ok` is the only verdict under which delivery can read from it. */
+export type AccessVerdict =
+  | 'ok'
+  | 'asset-missing'
+  | 'sas-expired'
+  | 'sas-not-yet-valid'
+  | 'no-read-permission'
+  | 'access-denied'
+  | 'container-missing'
+  | 'unreachable'
+  | 'blocked'
+  | 'failed';
+
+/** The verdict and what to do about it, for the operator: it may name the account or host, never a secret. */
+export interface AccessReport {
+  verdict: AccessVerdict;
+  message: string;
+}
+
 /** Reads originals by asset path. Resolves undefined when the origin does not have the asset. */
 export interface Origin {
   fetch(assetPath: string, request: OriginRequest): Promise<OriginObject | undefined>;
+  /**
+   * Reads (without downloading) one asset, or when none is named, checks that the origin can be read at all.
+   * Throws IkError 400 only for an asset path that cannot be used.
+   */
+  test(assetPath: string | undefined, limits: FetchLimits): Promise<AccessReport>;
 }

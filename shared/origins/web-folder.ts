@@ -2,6 +2,7 @@ import type { WebFolderOriginConfig } from '../config/schemas';
 import { checkSafePath, unsafePath } from '../security/paths';
 import { httpFetch } from './http-fetch';
 import type { Origin, OriginObject } from './types';
+import { webAccess } from './web-access';
 
 /**
  * The URL of an asset under the base URL, each path segment percent-encoded again (the delivery path arrives
@@ -27,6 +28,9 @@ export function webFolderOrigin(config: WebFolderOriginConfig): Origin {
       const url = webFolderUrl(config.baseUrl, assetPath);
       const hostHeader = config.forwardHostHeaderToOrigin ? request.requestHost : undefined;
       return httpFetch(url, { limits: request.limits, hostHeader });
+    },
+    test(assetPath, limits) {
+      return webAccess(assetPath === undefined ? new URL(config.baseUrl) : webFolderUrl(config.baseUrl, assetPath), limits, assetPath !== undefined);
     },
   };
 }

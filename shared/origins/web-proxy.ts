@@ -1,7 +1,8 @@
-import { unauthorized, type IkError } from '../http/errors';
+import { badParam, unauthorized, type IkError } from '../http/errors';
 import { checkSafePath } from '../security/paths';
 import { httpFetch } from './http-fetch';
 import type { Origin, OriginObject } from './types';
+import { webAccess } from './web-access';
 
 /**
  * The absolute URL a WEB_PROXY path names: `https://host/a.jpg` percent-encoded as one segment, or written
@@ -33,6 +34,12 @@ export function webProxyOrigin(): Origin {
       if (!url) return undefined;
       if (!request.proxyAllowed) throw unsignedProxyRefused();
       return httpFetch(url, { limits: request.limits });
+    },
+    test(assetPath, limits) {
+      // A WEB_PROXY origin has no server of its own: only a URL it would fetch can be tested.
+      const url = assetPath === undefined ? undefined : proxiedUrl(assetPath);
+      if (!url) throw badParam('a WEB_PROXY origin is tested with the absolute URL of an image, for example https://example.com/photo.jpg');
+      return webAccess(url, limits, true);
     },
   };
 }

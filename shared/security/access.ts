@@ -1,7 +1,7 @@
 import type { EndpointView } from '../config/snapshot';
 import { badParam, unauthorized } from '../http/errors';
 import { settings } from '../settings';
-import { checkTransformationLimits } from './limits';
+import { checkTransformationLimits, type TransformationCounts } from './limits';
 import { verifySignature } from './signature';
 
 export interface DeliveryAccess {
@@ -11,20 +11,13 @@ export interface DeliveryAccess {
   maxAgeSeconds?: number;
 }
 
-/** Every parameter of every step is `n-<name>`: what an endpoint that only allows named transformations accepts. */
-function onlyNamed(texts: string[]): boolean {
-  return texts.every((text) =>
-    text
-      .split(/[:,]/)
-      .filter((token) => token !== '')
-      .every((token) => /^n-./.test(token)),
-  );
-}
-
-/** What access depends on in a parsed delivery URL: its endpoint and its transformation texts as written. */
+/** What access depends on in a parsed delivery URL. */
 export interface AccessRequest {
   endpoint: EndpointView;
-  transformationTexts: string[];
+  /** Every parameter as written is `n-<name>`: what an endpoint that only allows named transformations accepts. */
+  namedOnly: boolean;
+  /** What the parsed transformation asks for. */
+  counts: TransformationCounts;
 }
 
 /**
@@ -32,17 +25,17 @@ export interface AccessRequest {
  * the account's and the endpoint's restrictions, and the limits on what the transformation asks for.
  * Throws 401 (signature), 400 (unnamed transformation where only named ones are allowed) or 400 ELIMIT.
  */
-export function authorizeDelivery(rawUrl: string, { endpoint, transformationTexts: texts }: AccessRequest, nowSeconds = Date.now() / 1000): DeliveryAccess {
+export function authorizeDelivery(rawUrl: string, { endpoint, namedOnly, counts }: AccessRequest, nowSeconds = Date.now() / 1000): DeliveryAccess {
   const s = settings();
   const keys = [s.PRIVATE_API_KEY, s.PREVIOUS_PRIVATE_API_KEY].filter((k): k is string => k !== undefined);
   const signature = verifySignature(rawUrl, endpoint.urlPrefix, keys, nowSeconds);
   if (!signature.signed && (s.RESTRICT_UNSIGNED_URLS || endpoint.restrictUnsignedUrls)) {
     throw unauthorized('This URL endpoint serves signed URLs only');
   }
-  if ((s.RESTRICT_UNNAMED_TRANSFORMATIONS || endpoint.restrictUnnamedTransformations) && !onlyNamed(texts)) {
+  if ((s.RESTRICT_UNNAMED_TRANSFORMATIONS || endpoint.restrictUnnamedTransformations) && !namedOnly) {
     throw badParam('Bad Image Transformation Request: only named transformations (n-<name>) are allowed on this URL endpoint');
   }
-  checkTransformationLimits(texts);
+  checkTransformationLimits(counts);
   if (!signature.signed) return { signed: false };
   return { signed: true, maxAgeSeconds: signature.expiresAt === undefined ? undefined : Math.max(0, Math.floor(signature.expiresAt - nowSeconds)) };
 }

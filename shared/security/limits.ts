@@ -1,50 +1,19 @@
 import { overLimit } from '../http/errors';
 import { settings } from '../settings';
-import type { OutputFormat } from '../transform/params';
+import type { OutputFormat } from '../http/headers';
 
-/** What a transformation asks for, counted on its text so named and future parameters are counted too. */
+/** What a transformation asks for, counted on its parsed steps (shared/transform/grammar/query.ts). */
 export interface TransformationCounts {
+  /** Steps as written between `:`, path and query together, layer and branch steps included. */
   steps: number;
   layers: number;
   /** Characters of the longest text-layer text. */
   longestText: number;
 }
 
-/** Text of an `i-` (URL-encoded once more by the SDKs) or `ie-` (base64) layer input, as it will be drawn. */
-function layerText(token: string): string {
-  if (token.startsWith('ie-')) return Buffer.from(token.slice(3), 'base64').toString('utf8');
-  try {
-    return decodeURIComponent(token.slice(2));
-  } catch {
-    return token.slice(2);
-  }
-}
-
-/** Counts steps (`:`-separated, layer steps included), layers (`l-…`) and text-layer lengths in decoded transformation texts. */
-export function countTransformation(texts: string[]): TransformationCounts {
-  const counts: TransformationCounts = { steps: 0, layers: 0, longestText: 0 };
-  for (const text of texts) {
-    let inTextLayer = false;
-    for (const step of text.split(':')) {
-      if (step !== '') counts.steps++;
-      for (const token of step.split(',')) {
-        if (token === 'l-end') inTextLayer = false;
-        else if (token.startsWith('l-')) {
-          counts.layers++;
-          inTextLayer = token === 'l-text';
-        } else if (inTextLayer && (token.startsWith('i-') || token.startsWith('ie-'))) {
-          counts.longestText = Math.max(counts.longestText, [...layerText(token)].length);
-        }
-      }
-    }
-  }
-  return counts;
-}
-
 /** Refuses a transformation with more steps, layers or text than the settings allow: 400 ELIMIT. */
-export function checkTransformationLimits(texts: string[]): void {
+export function checkTransformationLimits(counts: TransformationCounts): void {
   const s = settings();
-  const counts = countTransformation(texts);
   if (counts.steps > s.MAX_STEPS) throw overLimit(`The transformation has ${counts.steps} steps; at most ${s.MAX_STEPS} are allowed`);
   if (counts.layers > s.MAX_LAYERS) throw overLimit(`The transformation has ${counts.layers} layers; at most ${s.MAX_LAYERS} are allowed`);
   if (counts.longestText > s.MAX_TEXT_LENGTH) throw overLimit(`A text layer has ${counts.longestText} characters; at most ${s.MAX_TEXT_LENGTH} are allowed`);

@@ -23,6 +23,7 @@ function decodeEscapes(text: string): string {
 export function pathProblem(path: string): string | undefined {
   let text = path;
   for (let layer = 0; ; layer++) {
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     if (/[\x00-\x1f\x7f]/.test(text)) return 'contains a control character';
     if (text.replace(/\\/g, '/').split('/').some((segment) => segment === '.' || segment === '..')) return 'contains a "." or ".." segment';
     const decoded = decodeEscapes(text);

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { originFailure } from '../http/errors';
+import { originDenied, originUnresolved } from '../http/errors';
 
 /**
  * Address ranges a WEB_FOLDER or WEB_PROXY fetch may not reach: everything that is not a public unicast
@@ -95,7 +95,7 @@ export async function resolvePublicAddress(hostname: string, allowPrivate: boole
       addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw originFailure('UNIDENTIFIED', `The web origin's host name could not be resolved (${code})`, `Resolving "${host}" failed (${code})`);
+      throw originUnresolved(`The web origin's host name could not be resolved (${code})`, `Resolving "${host}" failed (${code})`);
     }
   }
   if (!allowPrivate) {
@@ -103,15 +103,13 @@ export async function resolvePublicAddress(hostname: string, allowPrivate: boole
     for (const { address } of addresses) {
       const reason = forbiddenAddressReason(address);
       if (reason) {
-        throw originFailure(
-          'EACCES',
-          `The web origin's host resolves to a ${reason} address, which origins may not reach (ALLOW_PRIVATE_ORIGIN_ADDRESSES is off)`,
+        throw originDenied(`The web origin's host resolves to a ${reason} address, which origins may not reach (ALLOW_PRIVATE_ORIGIN_ADDRESSES is off)`,
           `"${host}" resolves to ${address}, a ${reason} address`,
         );
       }
     }
   }
   const first = addresses[0];
-  if (!first) throw originFailure('UNIDENTIFIED', "The web origin's host name resolved to no address", `"${host}" resolved to no address`);
+  if (!first) throw originUnresolved("The web origin's host name resolved to no address", `"${host}" resolved to no address`);
   return first;
 }

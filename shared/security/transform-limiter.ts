@@ -1,4 +1,4 @@
-import { IkError } from '../http/errors';
+import { busy, overLimit, type IkError } from '../http/errors';
 import { settings } from '../settings';
 
 /** A job admitted to a pool: it holds one slot and its reserved bytes until released. */
@@ -30,11 +30,8 @@ interface Waiter {
 
 const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
 
-/** 503 that no cache keeps, with Retry-After: the next try may well succeed. */
-export function retryLater(code: string, message: string): IkError {
-  const retryAfter = Math.max(1, Math.ceil(settings().QUEUE_TIMEOUT_MS / 1000));
-  return new IkError(503, code, message, { headers: { 'retry-after': String(retryAfter), 'cache-control': 'no-store' } });
-}
+/** Seconds a client told to try again later waits: about as long as a job may wait for a slot. */
+export const retryAfterSeconds = () => Math.max(1, Math.ceil(settings().QUEUE_TIMEOUT_MS / 1000));
 
 /**
  * Jobs admitted while fewer than `slots` run and their reservations leave room in the budget. Others wait, in
@@ -54,7 +51,7 @@ class AdmissionPool {
 
   private overBudget(bytes: number): IkError {
     const { budgetSetting, budgetBytes } = this.limits();
-    return new IkError(400, 'ELIMIT', `The ${this.noun} needs about ${mb(bytes)} MB of memory, more than ${budgetSetting} (${mb(budgetBytes)}); ask for a smaller result`);
+    return overLimit(`The ${this.noun} needs about ${mb(bytes)} MB of memory, more than ${budgetSetting} (${mb(budgetBytes)}); ask for a smaller result`);
   }
 
   private fits(bytes: number): boolean {
@@ -78,7 +75,7 @@ class AdmissionPool {
       reserve: (bytes) => {
         if (released || bytes <= held) return;
         if (bytes > this.limits().budgetBytes) throw this.overBudget(bytes);
-        if (this.reserved + bytes - held > this.limits().budgetBytes) throw retryLater('EBUSY', `Not enough memory free for this ${this.noun} (${mb(bytes)} MB); try again shortly`);
+        if (this.reserved + bytes - held > this.limits().budgetBytes) throw busy(`Not enough memory free for this ${this.noun} (${mb(bytes)} MB); try again shortly`, retryAfterSeconds());
         this.reserved += bytes - held;
         held = bytes;
       },
@@ -101,7 +98,7 @@ class AdmissionPool {
       return this.admission(bytes);
     };
     if (this.queue.length === 0 && this.fits(bytes)) return Promise.resolve(start());
-    if (this.queue.length >= maxQueued) return Promise.reject(retryLater('EBUSY', `Too many ${this.noun}s are waiting; try again shortly`));
+    if (this.queue.length >= maxQueued) return Promise.reject(busy(`Too many ${this.noun}s are waiting; try again shortly`, retryAfterSeconds()));
     return new Promise<Admission>((resolve, reject) => {
       const waiter: Waiter = {
         bytes,
@@ -110,7 +107,7 @@ class AdmissionPool {
           this.queue.splice(this.queue.indexOf(waiter), 1);
           // Those behind a large job that gave up may fit now.
           this.startWaiting();
-          reject(retryLater('EBUSY', `No ${this.noun} slot and memory freed within ${timeoutMs} ms; try again shortly`));
+          reject(busy(`No ${this.noun} slot and memory freed within ${timeoutMs} ms; try again shortly`, retryAfterSeconds()));
         }, timeoutMs),
       };
       this.queue.push(waiter);

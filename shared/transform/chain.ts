@@ -1,10 +1,11 @@
 import sharp from 'sharp';
 import { badParam, overLimit, unsupported } from '../http/errors';
 import { holds } from './conditional';
-import { CANVAS, type Layer, type Step } from './params';
+import type { Layer, Size, Step } from './grammar/model';
+import { CANVAS } from './grammar/values';
 import { layDown } from './layer-mode';
 import { decode, frameSize, open, toFrame, type Frame, type Picture } from './picture';
-import { anchor, pixels, resolveDimension, variables, type Geometry, type Size, type Sizes } from './plan';
+import { anchor, pixels, resolveDimension, variables, type Geometry, type Sizes } from './plan';
 import { applyStep, type SizeCheck } from './step';
 import { drawText } from './text';
 import type { Variables } from './expression';

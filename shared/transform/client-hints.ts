@@ -1,4 +1,4 @@
-import type { Step } from './params';
+import type { Step } from './grammar/model';
 
 export interface ClientHints {
   /** `Sec-CH-Width` (or `Width`): the layout width in device pixels, DPR included. */

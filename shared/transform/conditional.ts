@@ -1,22 +1,6 @@
 import { badParam } from '../http/errors';
 import { numberText, readSignedNumber } from './expression';
-import type { Size } from './plan';
-
-/**
- * The condition of ImageKit's `if-<condition>,…,if-end`: comparisons `<prop>_<op>_<value>` joined by `_and_` and
- * `_or_`, `and` binding tighter. `w, h, ar` are the image as the step receives it, `iw, ih, iar` the original.
- */
-export type ConditionProp = 'w' | 'h' | 'ar' | 'iw' | 'ih' | 'iar';
-export type ConditionOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
-
-export interface Comparison {
-  prop: ConditionProp;
-  op: ConditionOp;
-  value: number;
-}
-
-/** Alternatives (or) of conjunctions (and). */
-export type Condition = Comparison[][];
+import type { Condition, ConditionOp, ConditionProp, Size } from './grammar/model';
 
 const PROPS: readonly string[] = ['w', 'h', 'ar', 'iw', 'ih', 'iar'];
 const OPS: readonly string[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'];

@@ -1,5 +1,4 @@
-import type { OutputFormat } from './params';
-import type { Size } from './plan';
+import type { OutputFormat, Size } from './grammar/model';
 
 /**
  * Estimated peak memory of a transformation job, in bytes, from sizes known before the pixels are computed.

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { retryLater } from '../security/transform-limiter';
+import { transformTimedOut } from '../http/errors';
+import { retryAfterSeconds } from '../security/transform-limiter';
 
 interface Job {
   /** Epoch milliseconds by which the whole job must be done. */
@@ -11,7 +12,7 @@ interface Job {
 const current = new AsyncLocalStorage<Job>();
 
 export const timedOut = (seconds: number) =>
-  retryLater('ETIMEOUT', `The transformation took longer than TRANSFORM_TIMEOUT_SECONDS (${seconds} s); try again shortly, or ask for a smaller result`);
+  transformTimedOut(`The transformation took longer than TRANSFORM_TIMEOUT_SECONDS (${seconds} s); try again shortly, or ask for a smaller result`, retryAfterSeconds());
 
 /** Runs `work` as one job with one deadline: decode, every step and the encode share `seconds`. */
 export function withDeadline<T>(seconds: number, work: () => Promise<T>): Promise<T> {

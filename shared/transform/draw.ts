@@ -1,6 +1,5 @@
 import type { Colour } from './colour';
-import type { Corner, Gradient } from './params';
-import type { Size } from './plan';
+import type { Corner, Gradient, Size } from './grammar/model';
 
 /** SVG pictures that sharp rasterises for masks and overlays; numbers only, nothing from the URL is written as text. */
 

@@ -84,7 +84,7 @@ export function builtInFont(name: string, style: FontStyle): Font | undefined {
   return { family: font.family, file };
 }
 
-/** The built-in fonts' ImageKit names, for messages and README. */
+/** The built-in fonts' ImageKit names, for messages and docs/url-parameters.md. */
 export const builtInNames = () => BUILT_IN.map((f) => f.name);
 
 /** Largest custom font file accepted: CJK fonts run to several megabytes; beyond this it is not a reasonable text layer. */

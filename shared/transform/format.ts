@@ -1,4 +1,4 @@
-import type { FormatParam, OutputFormat } from './params';
+import type { FormatParam, OutputFormat } from './grammar/model';
 import { badParam } from '../http/errors';
 
 export interface InputFacts {

@@ -1,7 +1,7 @@
 import type sharp from 'sharp';
 import { badParam } from '../http/errors';
 import type { Variables } from './expression';
-import type { Layer, LayerMode } from './params';
+import type { Layer, LayerMode } from './grammar/model';
 import { eachFrame, type Frame, type Picture } from './picture';
 import { pixels } from './plan';
 

@@ -26,3 +26,8 @@ export function expandNamed(text: string, named: NamedLookup): string {
     )
     .join(':');
 }
+
+/** Every parameter of every step is `n-<name>` (an empty text too): what endpoints restricted to named transformations accept. */
+export function onlyNamed(text: string): boolean {
+  return splitSteps(text).every((step) => splitParams(step).every((param) => /^n-./.test(param)));
+}

@@ -1,11 +1,6 @@
 import { badParam } from '../http/errors';
 import { evaluate, type Amount, type Variables } from './expression';
-import type { Background, Dimension, Focus, Step } from './params';
-
-export interface Size {
-  width: number;
-  height: number;
-}
+import type { Background, Dimension, Focus, Size, Step } from './grammar/model';
 
 /** The sizes a step's expressions may name: the original (`iw`, `ih`, `iar`) and, inside a layer, the base under it (`bw`, `bh`, `bar`). */
 export interface Sizes {

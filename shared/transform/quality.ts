@@ -1,4 +1,4 @@
-import type { OutputFormat } from './params';
+import type { OutputFormat } from './grammar/model';
 
 /** The JPEG standard's luminance quantisation table (Annex K), which libjpeg scales by quality. */
 const STANDARD_LUMINANCE = [

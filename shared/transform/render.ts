@@ -6,9 +6,10 @@ import type { Admission } from '../security/transform-limiter';
 import { decodeCost, encodeCost, stepCost } from './cost';
 import { remainingTimeout, timedOut, withDeadline } from './deadline';
 import { chooseFormat } from './format';
-import { lastValue, type OutputFormat, type Step } from './params';
+import type { OutputFormat, Size, Step } from './grammar/model';
+import { lastValue } from './grammar/query';
 import { decode, frameSize, isAnimated, open, stacked, type Picture } from './picture';
-import { planGeometry, sizeAfter, type Size } from './plan';
+import { planGeometry, sizeAfter } from './plan';
 import { runChain, runStep } from './chain';
 import { plainResize } from './step';
 import { defaultQuality } from './quality';
@@ -34,7 +35,8 @@ export interface RenderOptions {
   timeoutSeconds?: number;
 }
 
-export interface Rendition {
+/** An image render() encoded. */
+export interface RenderedImage {
   body: Buffer;
   contentType: string;
   /** The response varies with the Accept header. */
@@ -42,6 +44,9 @@ export interface Rendition {
   width?: number;
   height?: number;
 }
+
+/** What render() made of its input: an encoded image, an SVG to serve as it is, or bytes sharp cannot read. */
+export type RenderResult = { kind: 'rendered'; image: RenderedImage } | { kind: 'svg' } | { kind: 'not-an-image' };
 
 
 interface EncodeOptions {
@@ -104,25 +109,24 @@ function decodeError(error: unknown, timeoutSeconds: number | undefined): IkErro
 
 /**
  * Runs the steps over an image with sharp. The image is decoded once (EXIF orientation applied, every frame of an
- * animation), each step works on decoded pixels, and the result is encoded once. Returns 'not-an-image' when sharp
- * cannot read the input, and 'svg' when an SVG is to be served as it is.
+ * animation), each step works on decoded pixels, and the result is encoded once.
  */
-export async function render(input: Buffer, steps: Step[], options: RenderOptions): Promise<Rendition | 'not-an-image' | 'svg'> {
+export async function render(input: Buffer, steps: Step[], options: RenderOptions): Promise<RenderResult> {
   let meta: sharp.Metadata;
   try {
     // Only the header is read here; sharp's default pixel limit would make a too-large image look like a non-image.
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
-    return 'not-an-image';
+    return { kind: 'not-an-image' };
   }
-  if (!meta.width || !meta.height || !meta.format) return 'not-an-image';
+  if (!meta.width || !meta.height || !meta.format) return { kind: 'not-an-image' };
   if (meta.width * meta.height > options.maxInputPixels) {
     throw overLimit(`The input image is ${meta.width}x${meta.height}, more than ${options.maxInputPixels} pixels`);
   }
   checkAnimation(meta);
   const requested = lastValue(steps, 'f');
   // SVG stays vector unless a raster format is named explicitly, as ImageKit does.
-  if (meta.format === 'svg' && (requested === undefined || requested === 'auto' || requested === 'orig')) return 'svg';
+  if (meta.format === 'svg' && (requested === undefined || requested === 'auto' || requested === 'orig')) return { kind: 'svg' };
 
   // AVIF is never chosen with cp-true or e-usm, as ImageKit documents.
   const autoAvif = options.autoAvif && !lastValue(steps, 'cp') && !steps.some((s) => s.usm);
@@ -142,7 +146,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   // The original's bytes are held through every stage, so each reservation counts them.
   const admission = await options.admit?.(input.length + Math.max(decoding, firstSize ? stepCost(firstSize, frames) : 0));
   const reserve = (bytes: number) => admission?.reserve(input.length + bytes);
-  const job = async (): Promise<Rendition> => {
+  const job = async (): Promise<RenderResult> => {
     const account = (size: Size) => reserve(stepCost(size, frames));
     const decodeInput = () => decode(input, meta, options.maxInputPixels, early);
     let picture = await (options.reuseDecoded ? options.reuseDecoded(input, early ? JSON.stringify(firstPlan![0]) : 'whole', decodeInput) : decodeInput());
@@ -172,13 +176,8 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     const encodeOptions = { quality, progressive: lastValue(steps, 'pr') ?? false, lossless: lastValue(steps, 'lo') ?? false };
     const animation = animated ? { delay: picture.delay, loop: picture.loop } : {};
     const { data, info } = await encode(pipeline, choice.format, encodeOptions, animation).timeout(remainingTimeout()).toBuffer({ resolveWithObject: true });
-    return {
-      body: data,
-      contentType: IMAGE_TYPES[choice.format].contentType,
-      negotiated: choice.negotiated,
-      width: info.width,
-      height: animated ? size.height : info.height,
-    };
+    const image = { body: data, contentType: IMAGE_TYPES[choice.format].contentType, negotiated: choice.negotiated, width: info.width, height: animated ? size.height : info.height };
+    return { kind: 'rendered', image };
   };
 
   try {

@@ -4,9 +4,9 @@ import { TRANSPARENT, type Colour } from './colour';
 import { linearGradient, roundedMask } from './draw';
 import { faceGeometry } from './faces/crop';
 import { evaluate } from './expression';
-import type { Background, BlurredBackground, ColourReplace, Focus, Shadow, Step } from './params';
+import type { Background, BlurredBackground, ColourReplace, Focus, Shadow, Size, Step } from './grammar/model';
 import { eachFrame, frameSize, hasAlpha, open, toFrame, type Frame, type Picture } from './picture';
-import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Size, type Sizes } from './plan';
+import { pixels, planGeometry, sizeAfter, variables, type Geometry, type Sizes } from './plan';
 
 /** ImageKit refuses e-shadow on inputs over 2 megapixels. */
 const SHADOW_MAX_PIXELS = 2_000_000;
@@ -192,7 +192,7 @@ async function flatten(p: Picture, background: Background, ignoreAlpha: boolean)
 export type SizeCheck = (size: Size) => void;
 
 /**
- * One step, in ImageKit's fixed order whatever the order in the URL (spec section 5): trim, resize and crop,
+ * One step, in ImageKit's fixed order whatever the order in the URL (docs/url-parameters.md, "Effects"): trim, resize and crop,
  * rotate, flip, effects, border, radius, opacity and background.
  */
 export async function applyStep(input: Picture, step: Step, sizes: Sizes, check: SizeCheck, planned?: Geometry[]): Promise<Picture> {

@@ -1,48 +1,9 @@
 import ImageKit from '@imagekit/nodejs';
 import sharp from 'sharp';
+import { pixelAt, type Pixel } from '../helpers/colour';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../dev/azurite';
 import { readOnlyContainerSas } from '../../dev/seed';
 import { startTestApp, type TestApp } from '../helpers/app';
-
-/** Test pictures, each made so that the transformation under test shows in known pixels. */
-const solid = (width: number, height: number, background: string) => sharp({ create: { width, height, channels: 3, background } });
-
-/** 200x100: left half red, right half blue. */
-export const halves = () =>
-  solid(200, 100, '#ff0000')
-    .composite([{ input: { create: { width: 100, height: 100, channels: 3, background: '#0000ff' } }, left: 100, top: 0 }])
-    .removeAlpha()
-    .png()
-    .toBuffer();
-
-/** 200x200 quadrants: top-left red, top-right green, bottom-left blue, bottom-right white. */
-export const quadrants = () => {
-  const block = (background: string) => ({ create: { width: 100, height: 100, channels: 3 as const, background } });
-  return solid(200, 200, '#ff0000')
-    .composite([
-      { input: block('#00ff00'), left: 100, top: 0 },
-      { input: block('#0000ff'), left: 0, top: 100 },
-      { input: block('#ffffff'), left: 100, top: 100 },
-    ])
-    .removeAlpha()
-    .png()
-    .toBuffer();
-};
-
-/** 100x100 transparent, with an opaque 40x40 red square at (30, 30). */
-export const squareOnTransparent = () =>
-  sharp({ create: { width: 100, height: 100, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
-    .composite([{ input: { create: { width: 40, height: 40, channels: 4, background: '#ff0000' } }, left: 30, top: 30 }])
-    .png()
-    .toBuffer();
-
-/** An animated GIF: three 40x30 frames, red, green, blue. */
-export async function animatedGif(): Promise<Buffer> {
-  const frames = await Promise.all(['#ff0000', '#00ff00', '#0000ff'].map((c) => solid(40, 30, c).raw().toBuffer()));
-  return sharp(Buffer.concat(frames), { raw: { width: 40, height: 90, channels: 3, pageHeight: 30 } })
-    .gif({ delay: [100, 100, 100], loop: 0 })
-    .toBuffer();
-}
 
 export interface Decoded {
   status: number;
@@ -55,7 +16,7 @@ export interface TransformApp {
   client: ImageKit;
   get(path: string, headers?: Record<string, string>): Promise<Decoded>;
   /** GET, expect 200, and decode: metadata plus RGBA pixels. */
-  image(path: string, headers?: Record<string, string>): Promise<{ meta: sharp.Metadata; headers: Headers; rgba(x: number, y: number): number[] }>;
+  image(path: string, headers?: Record<string, string>): Promise<{ meta: sharp.Metadata; headers: Headers; rgba(x: number, y: number): Pixel }>;
   close(): Promise<void>;
 }
 
@@ -79,16 +40,7 @@ export async function startTransformApp(pictures: Record<string, Buffer>): Promi
     if (response.status !== 200) throw new Error(`${path}: ${response.status} ${response.headers.get('ik-error')}`);
     const meta = await sharp(response.body).metadata();
     const { data, info } = await sharp(response.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    const rgba = (x: number, y: number) => {
-      const i = (y * info.width + x) * 4;
-      return [data[i], data[i + 1], data[i + 2], data[i + 3]];
-    };
-    return { meta, headers: response.headers, rgba };
+    return { meta, headers: response.headers, rgba: (x: number, y: number) => pixelAt(data, info.width, x, y) };
   };
   return { app, client, get, image, close: () => app.close() };
-}
-
-/** Each channel within `tolerance` of the expected RGB(A). */
-export function near(actual: number[], expected: number[], tolerance = 8): boolean {
-  return expected.every((v, i) => Math.abs(actual[i] - v) <= tolerance);
 }

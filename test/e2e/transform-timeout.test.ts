@@ -1,6 +1,7 @@
 import ImageKit from '@imagekit/nodejs';
 import sharp from 'sharp';
 import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
+import { distinctFrames } from '../helpers/pictures';
 
 describe('transform timeout, encode caps and frame limit', () => {
   let app: TestApp;
@@ -29,18 +30,8 @@ describe('transform timeout, encode caps and frame limit', () => {
     await photos.getBlockBlobClient('noise.jpg').uploadData(noise);
     const still = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#336699' } }).jpeg().toBuffer();
     await photos.getBlockBlobClient('still.jpg').uploadData(still);
-    // Frame i is black with pixel i white, so the encoder keeps every frame (it merges frames that look alike).
-    const frame = (i: number) => {
-      const pixels = Buffer.alloc(8 * 8 * 4);
-      for (let p = 0; p < 64; p++) pixels.fill(p === i ? 255 : 0, p * 4, p * 4 + 3).fill(255, p * 4 + 3, p * 4 + 4);
-      return pixels;
-    };
-    const frames = (count: number) => {
-      const pixels = Buffer.concat(Array.from({ length: count }, (_, i) => frame(i)));
-      return sharp(pixels, { raw: { width: 8, height: 8 * count, channels: 4, pageHeight: 8 } }).gif({ loop: 0 }).toBuffer();
-    };
-    await photos.getBlockBlobClient('many-frames.gif').uploadData(await frames(60));
-    await photos.getBlockBlobClient('few-frames.gif').uploadData(await frames(5));
+    await photos.getBlockBlobClient('many-frames.gif').uploadData(await distinctFrames(60));
+    await photos.getBlockBlobClient('few-frames.gif').uploadData(await distinctFrames(5));
   });
   afterAll(() => app.close());
 

@@ -10,7 +10,7 @@ require.extensions['.ts'] = (module, filename) => {
 };
 
 const sharp = require('sharp');
-const { parseTransformation } = require('../../shared/transform/params.ts');
+const { parseTransformation } = require('../../shared/transform/grammar/parse.ts');
 const { render } = require('../../shared/transform/render.ts');
 
 (async () => {
@@ -18,10 +18,15 @@ const { render } = require('../../shared/transform/render.ts');
   const results = [];
   for (const tr of process.argv.slice(2)) {
     const out = await render(white, parseTransformation(`${tr}:f-png,lo-true`), { accept: '', autoAvif: false, defaultQuality: 80, maxInputPixels: 1e8 });
-    const { data, info } = await sharp(out.body).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(out.image.body).greyscale().raw().toBuffer({ resolveWithObject: true });
     let ink = 0;
     let right = -1;
-    for (let i = 0; i < data.length; i++) if (data[i] < 128) (ink++, (right = Math.max(right, i % info.width)));
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] < 128) {
+        ink++;
+        right = Math.max(right, i % info.width);
+      }
+    }
     results.push({ tr, ink, right });
   }
   process.stdout.write(JSON.stringify(results));

@@ -17,6 +17,9 @@ describe('remote build: the repository as published with --build remote', () => 
 
   it('uploads the sources the platform compiles and installs from', () => {
     for (const file of ['host.json', 'package.json', 'package-lock.json', 'tsconfig.json', 'functions/delivery.ts', 'functions/edge-purge.ts', 'shared/settings.ts']) expect(files).toContain(file);
+    // `npm run build` copies the console's files into dist next to the module that serves them.
+    for (const file of fs.readdirSync(path.join(root, 'shared/console/static'))) expect(files).toContain(`shared/console/static/${file}`);
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.build).toContain("cpSync('shared/console/static', 'dist/shared/console/static'");
   });
 
   it('leaves out dependencies, builds, local settings, tests, tooling and infra', () => {
@@ -53,6 +56,12 @@ describe('local build: npm run package, published with --no-build', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('ships the web console\'s page, scripts and styles next to the module that serves them', () => {
+    const assets = fs.readdirSync(path.join(root, 'shared/console/static')).map((f) => `dist/shared/console/static/${f}`);
+    expect(assets).toEqual(expect.arrayContaining(['dist/shared/console/static/index.html', 'dist/shared/console/static/app.js']));
+    expect(files).toEqual(expect.arrayContaining([...assets, 'dist/shared/console/serve.js', 'dist/functions/console.js']));
   });
 
   it('leaves out source maps, tests, the local host and the benchmarks', () => {

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { IkError } from '../../shared/http/errors';
 import { admitTransform, type Admission } from '../../shared/security/transform-limiter';
-import { parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
 // Settings are read on first use, after these are in place; storage is never reached here.

@@ -1,5 +1,6 @@
 import { applyClientHints, readClientHints } from '../../shared/transform/client-hints';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 
 const hinted = (tr: string, width?: number, dpr?: number) => applyClientHints(parseTransformation(tr), { width, dpr });
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { reuseDecoded } from '../../shared/cache/decoded';
-import { parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
 import type { Picture } from '../../shared/transform/picture';
 import { render, type RenderOptions } from '../../shared/transform/render';
 import { photoLike } from '../../dev/sample-images';
@@ -25,8 +25,8 @@ function counting(): { decodes: number; reuse: NonNullable<RenderOptions['reuseD
 
 async function renderWith(input: Buffer, transformation: string, reuse?: RenderOptions['reuseDecoded']) {
   const result = await render(input, parseTransformation(transformation), { ...options, reuseDecoded: reuse });
-  if (typeof result === 'string') throw new Error(`not rendered: ${result}`);
-  return result;
+  if (result.kind !== 'rendered') throw new Error(`not rendered: ${result.kind}`);
+  return result.image;
 }
 
 describe('decoded originals reused across renditions (DECODED_CACHE_MB)', () => {

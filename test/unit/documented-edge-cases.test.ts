@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { IkError } from '../../shared/http/errors';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
 Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_edge_cases_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
@@ -17,8 +18,8 @@ const halves = () =>
 async function rendered(transformation: string) {
   // Lossless PNG, so pixels compare exactly.
   const result = await render(await halves(), parseTransformation(`${transformation}:f-png,lo-true`), options);
-  if (typeof result === 'string') throw new Error(`not rendered: ${result}`);
-  const { data, info } = await sharp(result.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (result.kind !== 'rendered') throw new Error(`not rendered: ${result.kind}`);
+  const { data, info } = await sharp(result.image.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, rgba: (x: number, y: number) => [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)] };
 }
 

@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { closeFaceDetector } from '../../shared/transform/faces/detect';
 import { DetectionTimeout, DetectorPool } from '../../shared/transform/faces/pool';
 import { faceRegion, type Region } from '../../shared/transform/faces/region';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { planGeometry } from '../../shared/transform/plan';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
@@ -21,8 +22,8 @@ const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 90
 
 async function rendered(input: Buffer, transformation: string) {
   const result = await render(input, parseTransformation(`${transformation},f-png`), options);
-  if (typeof result === 'string') throw new Error(`not rendered: ${result}`);
-  return { body: result.body, ...(await sharp(result.body).metadata()) };
+  if (result.kind !== 'rendered') throw new Error(`not rendered: ${result.kind}`);
+  return { body: result.image.body, ...(await sharp(result.image.body).metadata()) };
 }
 
 async function rgb(image: sharp.Sharp): Promise<Buffer> {

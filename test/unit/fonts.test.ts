@@ -5,9 +5,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { IkError } from '../../shared/http/errors';
+import { IkError, notFound } from '../../shared/http/errors';
 import { builtInNames } from '../../shared/transform/fonts';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
 Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_fonts_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
@@ -20,7 +21,7 @@ const options: RenderOptions = {
   maxInputPixels: 100_000_000,
   loadLayer: async (file) => {
     const body = fontFiles.get(file);
-    if (!body) throw new IkError(404, 'ENOENT', `"${file}" was not found`);
+    if (!body) throw notFound(`"${file}" was not found`);
     return body;
   },
 };
@@ -29,8 +30,8 @@ const options: RenderOptions = {
 async function ink(layer: string): Promise<{ ink: number; right: number }> {
   const white = await sharp({ create: { width: 800, height: 120, channels: 3, background: '#ffffff' } }).png().toBuffer();
   const out = await render(white, parseTransformation(`l-text,${layer},lx-0,ly-0,l-end:f-png,lo-true`), options);
-  if (typeof out === 'string') throw new Error(out);
-  const { data, info } = await sharp(out.body).greyscale().raw().toBuffer({ resolveWithObject: true });
+  if (out.kind !== 'rendered') throw new Error(`not rendered: ${out.kind}`);
+  const { data, info } = await sharp(out.image.body).greyscale().raw().toBuffer({ resolveWithObject: true });
   let dark = 0;
   let right = -1;
   for (let i = 0; i < data.length; i++) {

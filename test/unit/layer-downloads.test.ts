@@ -1,5 +1,5 @@
 import { downloadLayers, layerFiles } from '../../shared/delivery/layers';
-import { parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
 
 describe('layer files downloaded before the job', () => {
   it('finds every image layer: nested, in either branch of a conditional, not canvases or text', () => {

@@ -1,5 +1,6 @@
 import { IkError } from '../../shared/http/errors';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 
 function errorOf(text: string): IkError {
   try {

@@ -1,6 +1,7 @@
 import { IkError } from '../../shared/http/errors';
-import { parseTransformation } from '../../shared/transform/params';
-import { planGeometry, sizeAfter, type Size } from '../../shared/transform/plan';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { planGeometry, sizeAfter } from '../../shared/transform/plan';
+import type { Size } from '../../shared/transform/grammar/model';
 
 const plant = { width: 640, height: 865 };
 const plan = (text: string, input: Size = plant, original: Size = input) => planGeometry(parseTransformation(text)[0], { original, input });

@@ -1,5 +1,6 @@
 import type { DeliveryConfig, EndpointView } from '../../shared/config/snapshot';
-import { purgeTarget } from '../../shared/cache/purge-target';
+import { IkError } from '../../shared/http/errors';
+import { purgeTarget } from '../../shared/manage/purge-target';
 
 const view = (id: string, urlPrefix: string): EndpointView => ({ id, description: '', origins: [], urlPrefix });
 const config: DeliveryConfig = { endpoints: [view('shop', 'shop'), view('default', '')], origins: new Map(), namedTransformations: new Map() };
@@ -17,9 +18,10 @@ describe('purgeTarget: what a purge of one URL removes', () => {
   });
 
   it('refuses a wildcard in the middle, a too broad one, and a URL without an asset', () => {
-    expect(purgeTarget('https://cdn.example/a*/b.jpg', config)).toMatch(/only allowed at the end/);
-    expect(purgeTarget('https://cdn.example/img*', config)).toMatch(/wildcard needs/);
-    expect(purgeTarget('https://cdn.example/tr:w-10/', config)).toMatch(/names no asset path/);
-    expect(purgeTarget('not a url', config)).toMatch(/must be a full URL/);
+    expect(() => purgeTarget('https://cdn.example/a*/b.jpg', config)).toThrow(/only allowed at the end/);
+    expect(() => purgeTarget('https://cdn.example/img*', config)).toThrow(/wildcard needs/);
+    expect(() => purgeTarget('https://cdn.example/tr:w-10/', config)).toThrow(/names no asset path/);
+    expect(() => purgeTarget('not a url', config)).toThrow(/must be a full URL/);
+    expect(() => purgeTarget('not a url', config)).toThrow(IkError);
   });
 });

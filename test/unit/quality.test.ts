@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { photoLike } from '../../dev/sample-images';
-import { parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { jpegQuality } from '../../shared/transform/quality';
 import { render, type RenderOptions } from '../../shared/transform/render';
 
@@ -10,8 +10,8 @@ const options: RenderOptions = { accept: '', autoAvif: false, defaultQuality: 80
 
 async function rendered(input: Buffer, transformation: string): Promise<Buffer> {
   const out = await render(input, parseTransformation(transformation), options);
-  if (typeof out === 'string') throw new Error(out);
-  return out.body;
+  if (out.kind !== 'rendered') throw new Error(`not rendered: ${out.kind}`);
+  return out.image.body;
 }
 
 let picture: sharp.Sharp;

@@ -1,4 +1,4 @@
-import { IkError } from '../../shared/http/errors';
+import { busy, IkError } from '../../shared/http/errors';
 import { readCapped } from '../../shared/origins/body';
 
 async function* chunks(...parts: string[]) {
@@ -34,7 +34,7 @@ describe('readCapped with a memory reservation', () => {
   });
 
   it('a refused reservation stops the read', async () => {
-    const refuse = () => Promise.reject(new IkError(503, 'EBUSY', 'no room'));
+    const refuse = () => Promise.reject(busy('no room', 1));
     await expect(readCapped(chunks('ab'), 100, 2, refuse)).rejects.toMatchObject({ code: 'EBUSY' });
   });
 });

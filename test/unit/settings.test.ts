@@ -1,19 +1,7 @@
+import { parseSettings } from '../../shared/settings';
+
 describe('settings: where the app keeps its own data', () => {
-  const load = (env: Record<string, string>) => {
-    const saved = { ...process.env };
-    delete process.env.STORAGE_CONNECTION_STRING;
-    delete process.env.STORAGE_ACCOUNT_NAME;
-    Object.assign(process.env, { PRIVATE_API_KEY: 'private_settings_unit_key', ...env });
-    try {
-      let read: unknown;
-      jest.isolateModules(() => {
-        read = (require('../../shared/settings') as typeof import('../../shared/settings')).settings();
-      });
-      return read as Record<string, unknown>;
-    } finally {
-      process.env = saved;
-    }
-  };
+  const load = (env: Record<string, string>) => parseSettings({ PRIVATE_API_KEY: 'private_settings_unit_key', ...env });
 
   it('takes a connection string (account key) or an account name (managed identity)', () => {
     expect(load({ STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }).STORAGE_CONNECTION_STRING).toBe('UseDevelopmentStorage=true');

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { DeliveryConfig, EndpointView } from '../../shared/config/snapshot';
 import { parseDeliveryUrl } from '../../shared/delivery/request';
 import { authorizeDelivery } from '../../shared/security/access';
-import { countTransformation } from '../../shared/security/limits';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { countTransformation } from '../../shared/transform/grammar/query';
 
 const KEY = 'private_unit_access_key_0123456789';
 const PREVIOUS = 'private_unit_previous_key_0123456';
@@ -52,7 +53,10 @@ describe('authorizeDelivery: restrictions and limits on the URL', () => {
 
   it('too many steps or too long a text answer 400 ELIMIT', () => {
     expect(refusal(() => authorize('https://cdn.example/tr:n-a:n-b/a.jpg?tr=n-c:n-d'))).toEqual([400, 'ELIMIT']);
-    expect(countTransformation(['w-100,l-text,i-Hello%20world,l-end:h-50', 'l-image,i-logo.png,l-end'])).toEqual({ steps: 3, layers: 2, longestText: 11 });
-    expect(countTransformation([`l-text,ie-${Buffer.from('नमस्ते').toString('base64')},l-end`]).longestText).toBe(6);
+    expect(countTransformation(['w-100,l-text,i-Hello%20world,l-end:h-50', 'l-image,i-logo.png,l-end'].flatMap(parseTransformation))).toEqual({ steps: 3, layers: 2, longestText: 11 });
+    expect(countTransformation(parseTransformation(`l-text,ie-${Buffer.from('नमस्ते').toString('base64')},l-end`)).longestText).toBe(6);
+    // Counted on the parsed steps as they are written between `:`: branch and nested layer chains included.
+    expect(countTransformation(parseTransformation('if-w_gt_5,w-10:rt-90,if-else,l-text,i-Hi%20there,l-end,if-end'))).toEqual({ steps: 2, layers: 1, longestText: 8 });
+    expect(countTransformation(parseTransformation('l-image,i-a.png,l-image,i-b.png,l-end:rt-90,l-end:w-10'))).toEqual({ steps: 3, layers: 2, longestText: 0 });
   });
 });

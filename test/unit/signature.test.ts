@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import LegacyImageKit from 'imagekit';
 import { isSignedRequest, verifySignature } from '../../shared/security/signature';
 
-/** ImageKit's published vectors (spec §8.1): [key, string signed (path?query + expiry), ik-s]. */
+/** ImageKit's published vectors (the SDKs' signing tests, e.g. @imagekit/nodejs tests/custom-tests/url-generation/signing.test.ts; https://imagekit.io/docs/media-delivery-basic-security): [key, string signed (path?query + expiry), ik-s]. */
 const vectors: [string, string, string, string][] = [
   ['dummy-key', 'sdk-testing-files/future-search.png', '9999999999', '32dbbbfc5f945c0403c71b54c38e76896ef2d6b0'],
   ['dummy-key', 'sdk-testing-files/%E0%A4%B9%E0%A4%BF%E0%A4%A8%E0%A5%8D%E0%A4%A6%E0%A5%80.png', '9999999999', '3fff2f31da1f45e007adcdbe95f88c8c330e743c'],

@@ -1,6 +1,7 @@
 import { IkError } from '../../shared/http/errors';
 import { holds, readCondition } from '../../shared/transform/conditional';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 
 const canonical = (text: string) => canonicalTransformation(parseTransformation(text));
 const status = (text: string): string | undefined => {

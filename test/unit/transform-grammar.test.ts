@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { IkError } from '../../shared/http/errors';
 import { colourText, readColour } from '../../shared/transform/colour';
 import { evaluate, readExpression, type Expression } from '../../shared/transform/expression';
-import { canonicalTransformation, parseTransformation } from '../../shared/transform/params';
+import { parseTransformation } from '../../shared/transform/grammar/parse';
+import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { atPath, splitParams, splitSteps } from '../../shared/transform/tokens';
 
 const expr = (text: string): Expression => {

@@ -1,5 +1,5 @@
-import type { Size } from '../plan';
 import type { FaceBox } from './blazeface';
+import type { Size } from '../grammar/model';
 
 export interface Region {
   left: number;

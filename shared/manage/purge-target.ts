@@ -1,7 +1,7 @@
 import type { DeliveryConfig } from '../config/snapshot';
 import { parseDeliveryUrl } from '../delivery/request';
-import { IkError } from '../http/errors';
-import { assetPrefix } from './key';
+import { badParam, IkError } from '../http/errors';
+import { assetPrefix } from '../cache/key';
 
 export interface PurgeTarget {
   /** Rendition blob-name prefix to delete. */
@@ -38,17 +38,17 @@ function wildcardAllowed(assetPath: string): boolean {
 
 /**
  * What a purge of one delivery URL removes: every rendition of the asset path (all transformations and
- * formats), or with a trailing `*` every asset path that starts with it. Returns a reason when the URL is refused.
+ * formats), or with a trailing `*` every asset path that starts with it. A URL it cannot purge is 400 naming why.
  */
-export function purgeTarget(rawUrl: string, config: DeliveryConfig): PurgeTarget | string {
+export function purgeTarget(rawUrl: string, config: DeliveryConfig): PurgeTarget {
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
-    return 'url: must be a full URL, for example https://images.example.com/path/to/image.jpg';
+    throw badParam('url: must be a full URL, for example https://images.example.com/path/to/image.jpg');
   }
   const wildcard = url.pathname.endsWith('*');
-  if (url.pathname.slice(0, -1).includes('*')) return 'url: "*" is only allowed at the end';
+  if (url.pathname.slice(0, -1).includes('*')) throw badParam('url: "*" is only allowed at the end');
   const path = wildcard ? url.pathname.replace(/\*$/, '') : url.pathname;
   // Transformations are dropped: a purge of a URL removes every variant of its asset.
   let parsed: ReturnType<typeof parseDeliveryUrl>;
@@ -56,12 +56,12 @@ export function purgeTarget(rawUrl: string, config: DeliveryConfig): PurgeTarget
     parsed = parseDeliveryUrl(new URL(path, url.origin), config);
   } catch (error) {
     // A path that could leave its folder, or a malformed transformation, is the request's fault.
-    if (error instanceof IkError) return `url: ${error.message}`;
+    if (error instanceof IkError) throw badParam(`url: ${error.message}`);
     throw error;
   }
-  if (!parsed || parsed.assetPath === '') return 'url: names no asset path';
+  if (!parsed || parsed.assetPath === '') throw badParam('url: names no asset path');
   if (wildcard && !wildcardAllowed(parsed.assetPath)) {
-    return 'url: a wildcard needs at least two folder levels, 15 characters, or a file name with an extension before "*"';
+    throw badParam('url: a wildcard needs at least two folder levels, 15 characters, or a file name with an extension before "*"');
   }
   const prefix = wildcard ? `${parsed.endpoint.id}/${parsed.assetPath}` : assetPrefix(parsed.endpoint.id, parsed.assetPath);
   const edgePaths = [...new Set([path, withoutPathTransformation(path, parsed.endpoint.urlPrefix)])];

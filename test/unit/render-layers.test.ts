@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import sharp from 'sharp';
-import { animatedGif, near, startTransformApp, type TransformApp } from './transform-fixtures';
+import { near } from '../helpers/colour';
+import { animatedGif, BLUE, GREEN, RED, WHITE } from '../helpers/pictures';
+import { renderer } from '../helpers/render';
 
-const WHITE = [255, 255, 255, 255];
-const GREEN = [0, 255, 0, 255];
-const RED = [255, 0, 0, 255];
-const BLUE = [0, 0, 255, 255];
+Object.assign(process.env, { PRIVATE_API_KEY: 'private_unit_render_layers_key', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
 
-describe('conditionals and layers, decoded over HTTP', () => {
-  let t: TransformApp;
+describe('render: conditionals and layers', () => {
+  let draw: ReturnType<typeof renderer>;
 
   beforeAll(async () => {
     const grey = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#808080' } }).png().toBuffer();
@@ -18,7 +17,7 @@ describe('conditionals and layers, decoded over HTTP', () => {
       .composite([{ input: { create: { width: 40, height: 20, channels: 3, background: '#ff0000' } }, left: 10, top: 10 }])
       .png()
       .toBuffer();
-    t = await startTransformApp({
+    draw = renderer({
       'plant.png': await grey(640, 865),
       'small.png': await grey(300, 200),
       'white.png': await solid(200, 100, '#ffffff').png().toBuffer(),
@@ -29,26 +28,23 @@ describe('conditionals and layers, decoded over HTTP', () => {
       'fonts/Lobster.ttf': fs.readFileSync(require.resolve('@expo-google-fonts/lobster/400Regular/Lobster_400Regular.ttf')),
     });
   });
-  afterAll(() => t.close());
 
   it.each([
     ['plant.png', 100],
     ['small.png', 50],
   ])('if-w_gt_500,w-100,if-else,w-50,if-end on %s gives width %d', async (name, width) => {
-    const { meta } = await t.image(`/tr:if-w_gt_500,w-100,if-else,w-50,if-end/${name}`);
+    const { meta } = await draw.image(name, 'if-w_gt_500,w-100,if-else,w-50,if-end');
     expect(meta.width).toBe(width);
   });
 
   it('a condition sees the size the previous step left, and iw the original', async () => {
-    expect((await t.image('/tr:w-400:if-w_gt_500,w-100,if-else,w-50,if-end/plant.png')).meta.width).toBe(50);
-    expect((await t.image('/tr:w-400:if-iw_gt_500_and_w_lt_500,w-120:h-60,if-end/plant.png')).meta.height).toBe(60);
+    expect((await draw.image('plant.png', 'w-400:if-w_gt_500,w-100,if-else,w-50,if-end')).meta.width).toBe(50);
+    expect((await draw.image('plant.png', 'w-400:if-iw_gt_500_and_w_lt_500,w-120:h-60,if-end')).meta.height).toBe(60);
   });
 
   it('a malformed condition is 400 EBADPARAM, a step mixing an if-block and parameters too', async () => {
     for (const tr of ['if-w_gt_x,w-5,if-end', 'h-10,if-w_gt_1,w-5,if-end']) {
-      const response = await t.get(`/tr:${tr}/plant.png`);
-      expect(response.status).toBe(400);
-      expect(response.headers.get('ik-error')).toMatch(/^EBADPARAM/);
+      expect((await draw.refusal('plant.png', tr)).slice(0, 2)).toEqual([400, 'EBADPARAM']);
     }
   });
 
@@ -66,57 +62,53 @@ describe('conditionals and layers, decoded over HTTP', () => {
     ['lap-bottom_right,lx-10,ly-10', [[140, 70], [189, 89]], [[138, 80], [191, 91]]],
     ['lap-center,lx-N20', [[55, 40], [104, 59]], [[53, 50], [106, 50]]],
   ])('a solid colour layer at "%s"', async (position, green, white) => {
-    const { meta, rgba } = await t.image(`/tr:l-image,i-ik_canvas,bg-00FF00,w-50,h-20${position ? `,${position}` : ''},l-end,f-png/white.png`);
+    const { meta, rgba } = await draw.image('white.png', `l-image,i-ik_canvas,bg-00FF00,w-50,h-20${position ? `,${position}` : ''},l-end,f-png`);
     expect([meta.width, meta.height]).toEqual([200, 100]);
-    for (const [x, y] of green) expect([x, y, near(rgba(x, y), GREEN)]).toEqual([x, y, true]);
-    for (const [x, y] of white) expect([x, y, near(rgba(x, y), WHITE)]).toEqual([x, y, true]);
+    for (const [x, y] of green) expect(rgba(x, y)).toBeColour(GREEN);
+    for (const [x, y] of white) expect(rgba(x, y)).toBeColour(WHITE);
   });
 
   it('a solid colour layer sized from the base (bw, bh), translucent, laid after the step\'s own resize', async () => {
-    const { meta, rgba } = await t.image('/tr:w-100,l-image,i-ik_canvas,bg-00FF0050,w-bw_div_2,h-bh,l-end,f-png/white.png');
+    const { meta, rgba } = await draw.image('white.png', 'w-100,l-image,i-ik_canvas,bg-00FF0050,w-bw_div_2,h-bh,l-end,f-png');
     expect([meta.width, meta.height]).toEqual([100, 50]);
-    expect(near(rgba(50, 25), [127, 255, 127, 255], 3)).toBe(true);
-    expect(near(rgba(24, 25), WHITE)).toBe(true);
-    expect(near(rgba(76, 25), WHITE)).toBe(true);
+    expect(rgba(50, 25)).toBeColour([127, 255, 127, 255], 3);
+    expect(rgba(24, 25)).toBeColour(WHITE);
+    expect(rgba(76, 25)).toBeColour(WHITE);
   });
 
-  it('an image layer comes from the origins (@@ for /) and is trimmed by default; t-false keeps its edges', async () => {
-    const trimmed = await t.image('/tr:l-image,i-logos@@logo.png,lx-0,ly-0,l-end,f-png/blue.png');
-    expect(near(trimmed.rgba(1, 1), RED)).toBe(true);
-    expect(near(trimmed.rgba(38, 18), RED)).toBe(true);
-    expect(near(trimmed.rgba(42, 5), BLUE)).toBe(true);
-    const whole = await t.image('/tr:l-image,i-logos@@logo.png,lx-0,ly-0,t-false,l-end,f-png/blue.png');
-    expect(near(whole.rgba(1, 1), WHITE)).toBe(true);
-    expect(near(whole.rgba(15, 15), RED)).toBe(true);
-    expect(near(whole.rgba(58, 5), WHITE)).toBe(true);
+  it('an image layer (i- with @@ for /, or ie- in base64) is trimmed by default; t-false keeps its edges', async () => {
+    const trimmed = await draw.image('blue.png', 'l-image,i-logos@@logo.png,lx-0,ly-0,l-end,f-png');
+    expect(trimmed.rgba(1, 1)).toBeColour(RED);
+    expect(trimmed.rgba(38, 18)).toBeColour(RED);
+    expect(trimmed.rgba(42, 5)).toBeColour(BLUE);
+    const whole = await draw.image('blue.png', 'l-image,i-logos@@logo.png,lx-0,ly-0,t-false,l-end,f-png');
+    expect(whole.rgba(1, 1)).toBeColour(WHITE);
+    expect(whole.rgba(15, 15)).toBeColour(RED);
+    expect(whole.rgba(58, 5)).toBeColour(WHITE);
     const ie = encodeURIComponent(Buffer.from('logos/logo.png').toString('base64'));
-    expect(near((await t.image(`/tr:l-image,ie-${ie},lx-0,ly-0,l-end,f-png/blue.png`)).rgba(1, 1), RED)).toBe(true);
+    expect((await draw.image('blue.png', `l-image,ie-${ie},lx-0,ly-0,l-end,f-png`)).rgba(1, 1)).toBeColour(RED);
   });
 
   it('an image layer runs its own chain, and layers nest', async () => {
     // 40x20 trimmed, w-20 makes it 20x10, rt-90 10x20, then placed at the bottom right.
-    const chained = await t.image('/tr:l-image,i-logos@@logo.png,w-20:rt-90,lfo-bottom_right,l-end,f-png/blue.png');
-    expect(near(chained.rgba(195, 85), RED)).toBe(true);
-    expect(near(chained.rgba(188, 90), BLUE)).toBe(true);
-    expect(near(chained.rgba(195, 78), BLUE)).toBe(true);
-    const nested = await t.image('/tr:l-image,i-logos@@logo.png,lx-0,ly-0,l-image,i-ik_canvas,bg-00FF00,w-10,h-10,lfo-top_left,l-end,l-end,f-png/blue.png');
-    expect(near(nested.rgba(5, 5), GREEN)).toBe(true);
-    expect(near(nested.rgba(15, 5), RED)).toBe(true);
-    expect(near(nested.rgba(45, 5), BLUE)).toBe(true);
+    const chained = await draw.image('blue.png', 'l-image,i-logos@@logo.png,w-20:rt-90,lfo-bottom_right,l-end,f-png');
+    expect(chained.rgba(195, 85)).toBeColour(RED);
+    expect(chained.rgba(188, 90)).toBeColour(BLUE);
+    expect(chained.rgba(195, 78)).toBeColour(BLUE);
+    const nested = await draw.image('blue.png', 'l-image,i-logos@@logo.png,lx-0,ly-0,l-image,i-ik_canvas,bg-00FF00,w-10,h-10,lfo-top_left,l-end,l-end,f-png');
+    expect(nested.rgba(5, 5)).toBeColour(GREEN);
+    expect(nested.rgba(15, 5)).toBeColour(RED);
+    expect(nested.rgba(45, 5)).toBeColour(BLUE);
   });
 
-  it('a missing layer image is 404 ENOENT naming it; nesting four deep is 400', async () => {
-    const missing = await t.get('/tr:l-image,i-logos@@nothing.png,l-end/blue.png');
-    expect(missing.status).toBe(404);
-    expect(missing.headers.get('ik-error')).toMatch(/^ENOENT.*logos\/nothing\.png/);
-    const deep = await t.get('/tr:l-image,i-ik_canvas,bg-red,l-image,i-ik_canvas,bg-red,l-image,i-ik_canvas,bg-red,l-image,i-ik_canvas,bg-red,l-end,l-end,l-end,l-end/blue.png');
-    expect(deep.status).toBe(400);
-    expect(deep.headers.get('ik-error')).toMatch(/^EBADPARAM/);
+  it('nesting four deep is 400 EBADPARAM', async () => {
+    const deep = 'l-image,i-ik_canvas,bg-red,l-image,i-ik_canvas,bg-red,l-image,i-ik_canvas,bg-red,l-image,i-ik_canvas,bg-red,l-end,l-end,l-end,l-end';
+    expect((await draw.refusal('blue.png', deep)).slice(0, 2)).toEqual([400, 'EBADPARAM']);
   });
 
   /** The size of a text layer's green box, measured along x = 1 and y = 1 (padding, so no glyph is in the way), and its red pixels. */
   async function greenBox(tr: string): Promise<{ width: number; height: number; red: number }> {
-    const { rgba } = await t.image(`/tr:${tr},f-png/white.png`);
+    const { rgba } = await draw.image('white.png', `${tr},f-png`);
     let width = 0;
     let height = 0;
     let red = 0;
@@ -145,35 +137,30 @@ describe('conditionals and layers, decoded over HTTP', () => {
     expect(tall.height).toBeGreaterThan(wrapped.height + 20);
     const ie = encodeURIComponent(Buffer.from('aa bb cc').toString('base64'));
     expect(await greenBox(`l-text,ie-${ie},fs-20,bg-00FF00,pa-5,lx-0,ly-0,l-end`)).toEqual(oneLine);
-    const marked = await t.get(`/tr:l-text,i-${encodeURIComponent('<b>&amp;"</span>')},tg-b_i,ff-DejaVu_Serif,l-end/white.png`);
-    expect(marked.status).toBe(200);
+    const marked = await draw.image('white.png', `l-text,i-${encodeURIComponent('<b>&amp;"</span>')},tg-b_i,ff-DejaVu_Serif,l-end`);
+    expect(marked.meta).toMatchObject({ width: 200, height: 100 });
   });
 
-  it('font files come from the origins (404 ENOENT naming a missing one); unknown families are 400 EUNSUPPORTED naming ff; a text-only parameter in an image layer is 400 EBADPARAM', async () => {
-    const custom = await t.image('/tr:l-text,i-Hi,ff-fonts@@Lobster.ttf,fs-40,l-end/white.png');
+  it('a font file by path draws the text; unknown families are 400 EUNSUPPORTED naming ff; a text-only parameter in an image layer is 400 EBADPARAM', async () => {
+    const custom = await draw.image('white.png', 'l-text,i-Hi,ff-fonts@@Lobster.ttf,fs-40,l-end');
     expect(custom.meta).toMatchObject({ width: 200, height: 100 });
-    expect(custom.rgba(100, 50)).not.toEqual(WHITE);
-    const missing = await t.get('/tr:l-text,i-Hi,ff-fonts@@Lacquer-Regular_nGqtVsBJT.ttf,l-end/white.png');
-    expect(missing.status).toBe(404);
-    expect(missing.headers.get('ik-error')).toMatch(/^ENOENT.*fonts\/Lacquer-Regular_nGqtVsBJT\.ttf/);
-    const escaping = await t.get('/tr:l-text,i-Hi,ff-fonts@@%2E%2E@@secret.ttf,l-end/white.png');
-    expect(escaping.status).toBe(400);
-    const font = await t.get('/tr:l-text,i-Hi,ff-NoSuchFontFamily,l-end/white.png');
-    expect(font.status).toBe(400);
-    expect(font.headers.get('ik-error')).toMatch(/^EUNSUPPORTED.*ff-NoSuchFontFamily/);
-    const misplaced = await t.get('/tr:l-image,i-ik_canvas,bg-red,fs-10,l-end/white.png');
-    expect(misplaced.status).toBe(400);
-    expect(misplaced.headers.get('ik-error')).toMatch(/^EBADPARAM.*"fs"/);
+    expect(custom.rgba(100, 50)).not.toBeColour(WHITE);
+    const [status, code, message] = await draw.refusal('white.png', 'l-text,i-Hi,ff-NoSuchFontFamily,l-end');
+    expect([status, code]).toEqual([400, 'EUNSUPPORTED']);
+    expect(message).toMatch(/ff-NoSuchFontFamily/);
+    const misplaced = await draw.refusal('white.png', 'l-image,i-ik_canvas,bg-red,fs-10,l-end');
+    expect(misplaced.slice(0, 2)).toEqual([400, 'EBADPARAM']);
+    expect(misplaced[2]).toMatch(/"fs"/);
   });
 
   it('a layer goes on every frame of an animation, and on a JPEG', async () => {
-    const gif = await t.image('/tr:l-image,i-ik_canvas,bg-FFFFFF,w-10,h-10,lx-0,ly-0,l-end/anim.gif');
+    const gif = await draw.image('anim.gif', 'l-image,i-ik_canvas,bg-FFFFFF,w-10,h-10,lx-0,ly-0,l-end');
     expect([gif.meta.format, gif.meta.pages]).toEqual(['gif', 3]);
-    expect(near(gif.rgba(5, 5), WHITE)).toBe(true);
-    expect(near(gif.rgba(30, 20), RED)).toBe(true);
-    const jpeg = await t.image('/tr:l-image,i-ik_canvas,bg-00FF00,w-10,h-10,lfo-bottom_right,l-end/white.jpg');
+    expect(gif.rgba(5, 5)).toBeColour(WHITE);
+    expect(gif.rgba(30, 20)).toBeColour(RED);
+    const jpeg = await draw.image('white.jpg', 'l-image,i-ik_canvas,bg-00FF00,w-10,h-10,lfo-bottom_right,l-end');
     expect(jpeg.meta.format).toBe('jpeg');
-    expect(near(jpeg.rgba(195, 95), GREEN, 20)).toBe(true);
-    expect(near(jpeg.rgba(185, 85), WHITE, 20)).toBe(true);
+    expect(jpeg.rgba(195, 95)).toBeColour(GREEN, 20);
+    expect(jpeg.rgba(185, 85)).toBeColour(WHITE, 20);
   });
 });
