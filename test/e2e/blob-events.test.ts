@@ -207,6 +207,19 @@ describe('blob events invalidate renditions (Event Grid webhook)', () => {
     for (const path of [swatch, layered, withDefault]) expect((await get(path)).cache).toBe('HIT');
   });
 
+  it('a blob name with characters the URL escapes is decoded once, as storage names it', async () => {
+    await upload('shots/with space+plus.png', await solid(RED));
+    const path = '/tr:w-16,f-png/with%20space+plus.png';
+    expect((await get(path)).cache).toBe('MISS');
+    await untilHit(path);
+    await upload('shots/with space+plus.png', await solid(YELLOW));
+    const event = cloudEvent('Microsoft.Storage.BlobCreated', container, 'shots/with space+plus.png', `${azuriteBlobUrl}/${container}/shots/with%20space%2Bplus.png`);
+    expect(await deliver(event, 'application/cloudevents+json')).toMatchObject({ status: 200, json: { purged: 1 } });
+    const after = await get(path);
+    expect(after.cache).toBe('MISS');
+    expect(near(await pixel(after.body, 8, 8), YELLOW)).toBe(true);
+  });
+
   it('a blob whose name ends with "*" purges that one name, not every asset it begins', async () => {
     const star = eventGridEvent('Microsoft.Storage.BlobCreated', container, `${swatchBlob}*`, `${azuriteBlobUrl}/${container}/${swatchBlob}*`);
     expect(await deliver([star], 'application/json')).toMatchObject({ status: 200, json: { received: 1, purged: 1 } });
@@ -255,9 +268,9 @@ describe('blob events invalidate renditions (Event Grid webhook)', () => {
     const listed = await manage(app, 'GET', '/v1/files/purge?source=event&limit=10');
     expect(listed.status).toBe(200);
     const purges = listed.json.purges as { requestId: string; url: string; status: string; event: { type: string; blobUrl: string } }[];
-    // The `*` name, created (Event Grid schema), created (CloudEvent), the replayed pair (one purge: deduplicated
+    // The escaped name, the `*` name, created (Event Grid schema), created (CloudEvent), the replayed pair (one purge: deduplicated
     // while waiting), deleted.
-    expect(purges).toHaveLength(5);
+    expect(purges).toHaveLength(6);
     expect(purges[0]).toMatchObject({ url: '/colour/swatch.png', status: 'Completed', event: { type: 'Microsoft.Storage.BlobDeleted', blobUrl: `${azuriteBlobUrl}/${container}/${swatchBlob}` } });
     expect(purges.some((p) => p.event.blobUrl === `https://${AZURITE_ACCOUNT}.blob.core.windows.net/${container}/${swatchBlob}`)).toBe(true);
     const one = await manage(app, 'GET', `/v1/files/purge/${purges[0].requestId}`);
