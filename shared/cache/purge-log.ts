@@ -142,10 +142,19 @@ async function sync(): Promise<void> {
 
 let syncingStartedAt = 0;
 
+/** The last read failed: storage is out, so requests stop waiting for reads until one succeeds. */
+let failing = false;
+
 function startSync(log: (message: string) => void): Promise<void> {
   syncingStartedAt = Date.now();
   const running = sync()
-    .catch((error: unknown) => log(`purge log read failed: ${firstLine(error)}`))
+    .then(() => {
+      failing = false;
+    })
+    .catch((error: unknown) => {
+      failing = true;
+      log(`purge log read failed: ${firstLine(error)}`);
+    })
     .finally(() => {
       if (syncing === running) syncing = undefined;
     });
@@ -155,14 +164,16 @@ function startSync(log: (message: string) => void): Promise<void> {
 
 /**
  * Applies the purges other instances logged, when this instance last read the log PURGE_SYNC_SECONDS ago or more;
- * concurrent requests share one read. A failed read is logged and tried again after the same interval: during a
- * storage outage purges from other instances wait, as they wait for storage.
+ * concurrent requests share one read. A failed read is logged and tried again after the same interval, in the
+ * background: during a storage outage requests wait for one failed read at most, and purges from other instances
+ * wait for storage, as the purges themselves do.
  */
 export function syncPurges(log: (message: string) => void): Promise<void> {
   // A read under way may have started before the interval began: waiting for it is what keeps the bound.
-  if (syncing) return syncing;
+  if (syncing) return failing ? Promise.resolve() : syncing;
   if (Date.now() - attemptedAt < settings().PURGE_SYNC_SECONDS * 1000) return Promise.resolve();
-  return startSync(log);
+  const read = startSync(log);
+  return failing ? Promise.resolve() : read;
 }
 
 /**
