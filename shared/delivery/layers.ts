@@ -59,8 +59,12 @@ export async function storeRendition(request: DeliveryRequest, name: string, ren
   }
   const purged = () => [name, ...used].some((key) => purgedSince(key, since));
   if (purged()) return;
-  await writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since);
-  await syncPurgesNow(log);
-  if (purged()) await purgeRenditions(name).catch((error: unknown) => log(`removing a rendition purged while it was made failed: ${firstLine(error)}`));
+  const written = writeRendition(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since);
+  // Apart from the write itself, which identical requests wait for: the check only undoes a write that was wrong.
+  void written
+    .then(() => syncPurgesNow(log))
+    .then(() => (purged() ? purgeRenditions(name) : undefined))
+    .catch((error: unknown) => log(`removing a rendition purged while it was made failed: ${firstLine(error)}`));
+  await written;
 }
 
