@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
 import { startUp } from '../shared/startup';
@@ -13,14 +15,18 @@ import { createRouter, kestrelPath } from './router';
 
 /**
  * Loads every compiled function file, as the Functions host does through package.json `main`. Outside the host,
- * `@azure/functions` warns at each registration that it is in test mode and skips it: expected here, since this
- * host routes to the handlers itself, so exactly those lines are dropped.
+ * `@azure/functions` warns at each registration that it is in test mode and skips it, and notes that HTTP streaming
+ * is on: expected here, since this host routes to the handlers itself and streams as the worker does, so exactly
+ * those lines are dropped.
  */
 export function loadFunctions(): typeof import('../functions/register') {
   const dir = path.resolve(__dirname, '..', 'functions');
-  const warn = console.warn;
+  const { warn, debug } = console;
   console.warn = (...args: unknown[]) => {
     if (!(typeof args[0] === 'string' && args[0].startsWith('WARNING: ') && args[0].includes('"@azure/functions" package'))) warn(...args);
+  };
+  console.debug = (...args: unknown[]) => {
+    if (args[0] !== 'HTTP streaming enabled.') debug(...args);
   };
   try {
     for (const file of fs.readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))) {
@@ -29,6 +35,7 @@ export function loadFunctions(): typeof import('../functions/register') {
     }
   } finally {
     console.warn = warn;
+    console.debug = debug;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(dir, 'register')) as typeof import('../functions/register');
@@ -66,14 +73,15 @@ function pulledBody(req: http.IncomingMessage): ReadableStream<Uint8Array> {
 }
 
 /**
- * Status, headers and bytes of a handler's result. Plain results with a byte or text body (what this app's
- * handlers return) go straight to the socket; anything else goes through `HttpResponse`, as in the host.
+ * Status, headers and bytes of a handler's result. Plain results with a byte, text or Node stream body (what this
+ * app's handlers return) go straight to the socket, a stream as it is read, as the Functions host streams with
+ * `enableHttpStream`; anything else goes through `HttpResponse`, as in the host.
  */
-async function toWire(result: HttpResponseInit | HttpResponse | void): Promise<{ status: number; headers: Record<string, string>; payload: Buffer }> {
+async function toWire(result: HttpResponseInit | HttpResponse | void): Promise<{ status: number; headers: Record<string, string>; payload: Buffer | Readable }> {
   const plain = result && !(result instanceof HttpResponse) ? result : undefined;
   const body = plain?.body;
-  if (plain && plain.jsonBody === undefined && !plain.cookies && isRecord(plain.headers) && (body === undefined || typeof body === 'string' || body instanceof Uint8Array)) {
-    const payload = body === undefined ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (plain && plain.jsonBody === undefined && !plain.cookies && isRecord(plain.headers) && (body === undefined || typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable)) {
+    const payload = body === undefined ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body) : body instanceof Readable ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     return { status: plain.status ?? 200, headers: { ...plain.headers }, payload };
   }
   const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
@@ -139,13 +147,21 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
       const context = new InvocationContext({ functionName: matched.name, invocationId: randomUUID() });
       const wire = await toWire(await matched.options.handler(request, context));
       const { status, payload } = wire;
-      if (method !== 'HEAD' && status !== 204 && status !== 304) wire.headers['content-length'] = String(payload.length);
+      // A streamed body's length is the handler's Content-Length, as in the Functions host.
+      if (method !== 'HEAD' && status !== 204 && status !== 304 && Buffer.isBuffer(payload)) wire.headers['content-length'] = String(payload.length);
       // A body left unread must not be drained to keep the connection: close it once the answer is sent.
       if (!req.complete) wire.headers.connection = 'close';
       res.writeHead(status, wire.headers);
-      res.end(method === 'HEAD' ? undefined : payload, () => {
+      const sent = () => {
         if (!req.complete) req.socket.destroy();
-      });
+      };
+      if (Buffer.isBuffer(payload) || method === 'HEAD') {
+        if (!Buffer.isBuffer(payload)) payload.destroy();
+        res.end(method === 'HEAD' ? undefined : payload, sent);
+      } else {
+        // A body that fails midway ends the response early; its Content-Length tells the client.
+        pipeline(payload, res).then(sent, () => res.destroy());
+      }
     } catch (error) {
       console.error('local host: unhandled error', error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

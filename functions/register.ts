@@ -1,6 +1,10 @@
 import { app, type EventGridFunctionOptions, type FunctionResult, type HttpFunctionOptions, type InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
 import { startUp, whenSettingsValid } from '../shared/startup';
 
+// Response bodies go from the worker to the client as they are produced (streamed cache hits, large renditions)
+// rather than through the host's RPC channel in one message. The local host (dev/server.ts) does the same.
+app.setup({ enableHttpStream: true });
+
 /** Every HTTP function of the app, by name, so the local host routes to exactly the handlers the Functions host runs. */
 export const httpFunctions = new Map<string, HttpFunctionOptions>();
 

@@ -34,8 +34,8 @@ const schema = z.object({
     .default('imagecdnconfig'),
   CONFIG_CACHE_SECONDS: z.coerce.number().min(0).default(10),
   /**
-   * How old this instance's view of purges made through other instances (the purge log in the config table) may be
-   * when a request is served: the bound on a purged rendition being served from another instance's memory.
+   * How often an instance reads the purge log (the config table) while it serves requests; a purge made through
+   * another instance reaches its memory caches within twice this long.
    */
   PURGE_SYNC_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** Blob events purged at once per instance; more wait their turn, so a bulk upload does not flood storage. */

@@ -163,17 +163,18 @@ function startSync(log: (message: string) => void): Promise<void> {
 }
 
 /**
- * Applies the purges other instances logged, when this instance last read the log PURGE_SYNC_SECONDS ago or more;
- * concurrent requests share one read. A failed read is logged and tried again after the same interval, in the
- * background: during a storage outage requests wait for one failed read at most, and purges from other instances
- * wait for storage, as the purges themselves do.
+ * Applies the purges other instances logged. Once this instance's last read started PURGE_SYNC_SECONDS ago, the
+ * next request starts a read in the background; a request waits for a read only when the last successful one
+ * started twice that long ago (an instance that was idle). So a request is answered with every purge logged up to
+ * 2 x PURGE_SYNC_SECONDS before it applied. Concurrent requests share one read; during a storage outage (the last
+ * read failed) no request waits, and purges from other instances wait for storage, as the purges themselves do.
  */
 export function syncPurges(log: (message: string) => void): Promise<void> {
-  // A read under way may have started before the interval began: waiting for it is what keeps the bound.
-  if (syncing) return failing ? Promise.resolve() : syncing;
-  if (Date.now() - attemptedAt < settings().PURGE_SYNC_SECONDS * 1000) return Promise.resolve();
-  const read = startSync(log);
-  return failing ? Promise.resolve() : read;
+  const intervalMs = settings().PURGE_SYNC_SECONDS * 1000;
+  const now = Date.now();
+  const read = syncing ?? (now - attemptedAt >= intervalMs ? startSync(log) : undefined);
+  const tooOld = lastSyncStart === undefined || now - lastSyncStart >= 2 * intervalMs;
+  return read && tooOld && !failing ? read : Promise.resolve();
 }
 
 /**

@@ -1,12 +1,15 @@
 import { ContainerClient, RestError } from '@azure/storage-blob';
 import { LRUCache } from 'lru-cache';
+import { PassThrough, type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
+import { storageUnavailable } from '../http/errors';
 import { abandonable } from '../http/streams';
 import { pathProblem } from '../security/paths';
 import { settings } from '../settings';
 import { appBlobService, blobServiceFrom, createOnce } from '../storage';
 import { forgetPrefix } from './key';
-import { purgedSince, recordPurge } from './purge-generation';
+import { purgedSince, purgeGeneration, recordPurge } from './purge-generation';
 
 /** A finished response body with the headers that belong to it, as the rendition cache keeps it. */
 export interface StoredRendition {
@@ -20,6 +23,22 @@ export interface StoredRendition {
   extraHeaders?: Record<string, string>;
 }
 
+/** A stored rendition larger than this is sent as storage delivers it, and not kept in memory. */
+export const STREAM_HITS_ABOVE_BYTES = 256 * 1024;
+
+/**
+ * A stored rendition whose body is sent while storage delivers it. Storage is read at its own pace into a relay
+ * that holds up to the whole body, so a slow client never holds the storage read past its deadline; a failure
+ * mid-body ends the response early (its Content-Length tells the client).
+ */
+export interface StreamedRendition extends Omit<StoredRendition, 'body'> {
+  length: number;
+  /** The body: the first call takes the download the lookup started, later ones (coalesced requests) download it again. */
+  takeBody(): Promise<Readable>;
+  /** Ends the lookup's download when the answer has no body (HEAD, 304). */
+  dropBody(): void;
+}
+
 /**
  * Memory entries live briefly: a purge reaches only this instance's memory, so other instances may serve a
  * purged rendition from memory for at most this long.
@@ -27,6 +46,25 @@ export interface StoredRendition {
 const MEMORY_TTL_MS = 60_000;
 
 let memory: LRUCache<string, StoredRendition> | undefined;
+
+/**
+ * What this instance last learnt of a name in the container: 'absent' when a lookup found nothing, so that a
+ * repeated miss (a stand-in, an asset over MAX_RENDITIONS_PER_ASSET) skips the lookup; 'present' when it wrote or
+ * found one, so that delivery does not fetch the original alongside the lookup. This instance's writes and purges
+ * update entries at once; other instances' writes and purges are seen once an entry expires, as memory entries do.
+ */
+export type Known = 'absent' | 'present';
+const KNOWN_MAX = 10_000;
+const known = new LRUCache<string, Known>({ max: KNOWN_MAX, ttl: MEMORY_TTL_MS });
+/** Writes this instance started, numbered, and the latest number per name: a lookup that a write of its name overtook records nothing. */
+let writesStarted = 0;
+const lastWrite = new LRUCache<string, number>({ max: KNOWN_MAX });
+
+function writtenSince(name: string, write: number): boolean {
+  // A name pushed out of `lastWrite` may have been written: only as many writes as it holds are told apart.
+  return (lastWrite.get(name) ?? 0) > write || writesStarted - write >= KNOWN_MAX;
+}
+
 let container: ContainerClient | undefined;
 
 function memoryCache(): LRUCache<string, StoredRendition> | undefined {
@@ -60,34 +98,90 @@ function checkedName(name: string): string {
   return name;
 }
 
-async function readBlob(name: string): Promise<StoredRendition | undefined> {
+/** The download's body through a relay that takes it all in without waiting for the reader. */
+function relayed(body: NodeJS.ReadableStream, length: number): Readable {
+  const relay = new PassThrough({ highWaterMark: Math.max(length, 16 * 1024) });
+  pipeline(body, relay).catch(() => undefined);
+  return relay;
+}
+
+async function readBlob(name: string): Promise<StoredRendition | StreamedRendition | undefined> {
   try {
     // One round trip: the download carries the content type and metadata with the body. A body cut off by the
-    // storage deadline is not downloaded again from where it stopped: the read is a miss instead.
-    const response = await blobContainer().getBlobClient(checkedName(name)).download(0, undefined, { maxRetryRequests: 0 });
+    // storage deadline is not downloaded again from where it stopped: the read is a miss instead (or, for a streamed
+    // body, the response ends early).
+    const blob = blobContainer().getBlobClient(checkedName(name));
+    const response = await blob.download(0, undefined, { maxRetryRequests: 0 });
     const metadata = response.metadata ?? {};
-    if (!metadata[META.etag] || !response.contentType) return undefined;
-    return {
-      body: await buffer(abandonable(response.readableStreamBody!)),
-      contentType: response.contentType,
-      etag: metadata[META.etag],
-      negotiated: metadata[META.negotiated] === 'true',
-      lastModified: metadata[META.lastModified],
-      extraHeaders: metadata[META.extra] ? (JSON.parse(Buffer.from(metadata[META.extra], 'base64').toString()) as Record<string, string>) : undefined,
-    };
+    const body = abandonable(response.readableStreamBody!);
+    if (!metadata[META.etag] || !response.contentType) {
+      destroy(body);
+      return undefined;
+    }
+    const length = response.contentLength ?? 0;
+    if (length > STREAM_HITS_ABOVE_BYTES) {
+      let first: Readable | undefined = relayed(body, length);
+      return {
+        ...describe(metadata, response.contentType),
+        length,
+        async takeBody() {
+          const taken = first;
+          first = undefined;
+          if (taken) return taken;
+          // Only the same blob: a rendition replaced or purged meanwhile fails this request, to be tried again.
+          try {
+            const again = await blob.download(0, undefined, { maxRetryRequests: 0, conditions: { ifMatch: response.etag } });
+            return relayed(abandonable(again.readableStreamBody!), length);
+          } catch (error) {
+            throw storageUnavailable(error);
+          }
+        },
+        dropBody() {
+          if (first) destroy(first);
+          first = undefined;
+        },
+      };
+    }
+    return { body: await buffer(body), ...describe(metadata, response.contentType) };
   } catch (error) {
     if (error instanceof RestError && error.statusCode === 404) return undefined;
     throw error;
   }
 }
 
+function destroy(stream: NodeJS.ReadableStream): void {
+  (stream as Readable).destroy?.();
+}
+
+/** A stored rendition's headers from its blob's metadata. */
+function describe(metadata: Record<string, string>, contentType: string): Omit<StoredRendition, 'body'> {
+  return {
+    contentType,
+      etag: metadata[META.etag],
+      negotiated: metadata[META.negotiated] === 'true',
+      lastModified: metadata[META.lastModified],
+    extraHeaders: metadata[META.extra] ? (JSON.parse(Buffer.from(metadata[META.extra], 'base64').toString()) as Record<string, string>) : undefined,
+  };
+}
+
+/** The rendition as this instance's memory holds it, else what it knows of the name in the container. */
+export function rememberedRendition(name: string): StoredRendition | Known | undefined {
+  return memoryCache()?.get(name) ?? known.get(name);
+}
+
 /** The stored rendition, from memory or the rendition container; a storage failure reads as a miss. */
-export async function readRendition(name: string, onError: (message: string) => void): Promise<StoredRendition | undefined> {
-  const inMemory = memoryCache()?.get(name);
-  if (inMemory) return inMemory;
+export async function readRendition(name: string, onError: (message: string) => void): Promise<StoredRendition | StreamedRendition | undefined> {
+  const remembered = rememberedRendition(name);
+  if (remembered === 'absent') return undefined;
+  if (remembered && remembered !== 'present') return remembered;
+  // A purge or a write of this name while the read runs makes what it found (or did not find) out of date.
+  const since = purgeGeneration();
+  const writes = writesStarted;
   try {
     const stored = await readBlob(name);
-    if (stored) memoryCache()?.set(name, stored);
+    const current = !purgedSince(name, since) && !writtenSince(name, writes);
+    if (current && stored && 'body' in stored) memoryCache()?.set(name, stored);
+    if (current) known.set(name, stored ? 'present' : 'absent');
     return stored;
   } catch (error) {
     onError(`rendition cache read failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
@@ -119,6 +213,8 @@ async function countRenditions(prefix: string, limit: number): Promise<number> {
 export function writeRendition(name: string, assetPrefix: string, rendition: StoredRendition, onError: (message: string) => void, since: number): Promise<void> {
   // Made from an original read before a purge of it: serving it once is right, keeping it is not.
   if (purgedSince(name, since)) return Promise.resolve();
+  lastWrite.set(name, ++writesStarted);
+  known.set(name, 'present');
   memoryCache()?.set(name, rendition);
   const write = storeRendition(name, assetPrefix, rendition, onError, since);
   pendingWrites.add(write);
@@ -147,6 +243,7 @@ function storeRendition(name: string, assetPrefix: string, rendition: StoredRend
       // A purge that ran while this was uploading may have listed the prefix before the blob existed.
       if (purgedSince(name, since)) {
         memoryCache()?.delete(name);
+        known.delete(name);
         await blob.deleteIfExists();
         return;
       }
@@ -154,7 +251,10 @@ function storeRendition(name: string, assetPrefix: string, rendition: StoredRend
     })
     .then(
       () => undefined,
-      (error: unknown) => onError(`rendition cache write failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`),
+      (error: unknown) => {
+        known.delete(name);
+        onError(`rendition cache write failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      },
     );
 }
 
@@ -164,6 +264,7 @@ export function forgetRenditions(prefix: string): void {
   recordPurge(prefix);
   const cache = memoryCache();
   if (cache) forgetPrefix(cache, prefix);
+  forgetPrefix(known, prefix);
   forgetPrefix(storedCounts, prefix);
 }
 

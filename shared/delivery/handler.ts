@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { reuseDecoded } from '../cache/decoded';
-import { readRendition, type StoredRendition } from '../cache/renditions';
+import { readRendition, rememberedRendition, type StoredRendition, type StreamedRendition } from '../cache/renditions';
 import { deliveryConfig, type DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
@@ -63,7 +63,7 @@ async function produce(original: OriginObject, request: DeliveryRequest, accept:
 }
 
 interface Served {
-  rendition: StoredRendition;
+  rendition: StoredRendition | StreamedRendition;
   hit: boolean;
   /** A `di-` default image stood in for a missing asset: served briefly and not stored, so the asset shows once it exists. */
   standIn?: boolean;
@@ -77,17 +77,38 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   // Requests after a purge do not join work that started before it: that work read the old original.
   const since = purgeGeneration();
   const { value, joined } = await coalesce<Served>(`${name}\n${since}`, async () => {
-    const cached = await timing.measure('cache', () => readRendition(name, log));
-    if (cached) return { value: { rendition: cached, hit: true } };
+    // A name this instance knows to be absent skips the lookup; one in memory or known stored is looked up alone.
+    // One it knows nothing of has its original fetched while storage is asked for the rendition, abandoned when
+    // there is one: a miss costs the longer of the two round trips, not both. Access was decided before either started.
+    const remembered = rememberedRendition(name);
+    let lookup = remembered === 'absent' ? undefined : timing.measure('cache', () => readRendition(name, log));
+    if (lookup && remembered !== undefined) {
+      const cached = await lookup;
+      if (cached) return { value: { rendition: cached, hit: true } };
+      lookup = undefined;
+    }
     // The lookup takes no transform slot: a miss answers 404 at once, and a slow origin holds up only its own request.
     // What it downloads is held in DOWNLOAD_BUDGET_MB until the rendition is made.
     const memory = downloadMemory();
-    const downloads = { ...fetchOptions, memory };
+    const abandon = new AbortController();
+    const downloads = { ...fetchOptions, memory, abandon: abandon.signal };
+    const fetching = () => {
+      deliveryCounters.originFetches++;
+      return timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, downloads));
+    };
     let original: Original;
     let output: Output;
     try {
-      deliveryCounters.originFetches++;
-      original = await timing.measure('fetch', () => fetchOriginal(config, request.endpoint, request.assetPath, downloads));
+      const early = fetching();
+      if (lookup) {
+        early.catch(() => undefined);
+        const cached = await lookup;
+        if (cached) {
+          abandon.abort();
+          return { value: { rendition: cached, hit: true } };
+        }
+      }
+      original = await early;
       // Layer images come from the same endpoint's origins; a missing one is 404 ENOENT naming it, like a missing asset.
       const loadLayer = await downloadLayers(request.steps, async (path) => (await fetchOriginal(config, request.endpoint, path, { ...downloads, defaultImage: undefined })).body);
       output = await timing.measure('transform', () => produce(original, request, accept, loadLayer, timing).then(secureOutput));
@@ -102,7 +123,7 @@ async function serve(request: DeliveryRequest, config: DeliveryConfig, accept: s
   return { ...value, hit: value.hit || joined };
 }
 
-function notModified(request: HttpRequest, rendition: StoredRendition): boolean {
+function notModified(request: HttpRequest, rendition: StoredRendition | StreamedRendition): boolean {
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch) return etagMatches(ifNoneMatch, rendition.etag);
   const since = Date.parse(request.headers.get('if-modified-since') ?? '');
@@ -167,10 +188,18 @@ async function handle(request: HttpRequest, requestId: string, log: (m: string) 
   const attachment = attachmentDisposition(url.searchParams, parsed.assetPath, rendition.contentType);
   if (attachment) headers['content-disposition'] = attachment;
 
-  if (notModified(request, rendition)) return { status: 304, headers };
+  const streamed = 'body' in rendition ? undefined : rendition;
+  if (notModified(request, rendition)) {
+    streamed?.dropBody();
+    return { status: 304, headers };
+  }
   headers['content-type'] = rendition.contentType;
-  headers['content-length'] = String(rendition.body.length);
-  return { status: 200, headers, body: request.method === 'HEAD' ? undefined : rendition.body };
+  headers['content-length'] = String(streamed ? streamed.length : (rendition as StoredRendition).body.length);
+  if (request.method === 'HEAD') {
+    streamed?.dropBody();
+    return { status: 200, headers };
+  }
+  return { status: 200, headers, body: streamed ? await streamed.takeBody() : (rendition as StoredRendition).body };
 }
 
 /** GET and HEAD of a delivery URL: resolve endpoint, fetch the original, transform, respond; OPTIONS is the CORS preflight. */

@@ -7,7 +7,7 @@ import { frontDoorConfigured } from '../cache/front-door';
 import { purgeOriginals } from '../cache/originals';
 import { announcePurges } from '../cache/purge-log';
 import { purgeTarget, type PurgeTarget } from './purge-target';
-import { purgeRenditions } from '../cache/renditions';
+import { forgetRenditions, purgeRenditions } from '../cache/renditions';
 import { ensureTable, newId, OBJECT_ID } from '../config/collection';
 import { deliveryConfig } from '../config/snapshot';
 import { httpUrl } from '../config/schemas';
@@ -30,8 +30,10 @@ const listQuery = z.object({
  * through the purge log; Front Door through the purge queue. Returns the purge request's id.
  */
 export async function runPurge(url: string, target: PurgeTarget, log: (message: string) => void, event?: PurgeRecord['event']): Promise<string> {
-  // Logged before anything is deleted, and dependents read after that: a rendition another instance stores meanwhile
-  // is either found here or finds the log entry itself (shared/delivery/layers.ts storeRendition).
+  // This instance stops keeping work in flight at once. Logged before anything is deleted, and dependents read after
+  // that: a rendition another instance stores meanwhile is either found here or finds the log entry itself
+  // (shared/delivery/layers.ts storeRendition).
+  forgetRenditions(target.prefix);
   await announcePurges([target.prefix], log);
   const { dependents, rowKeys } = await dependentsOf(target.prefix);
   const names = dependents.map((d) => d.name);

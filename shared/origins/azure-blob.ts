@@ -3,7 +3,7 @@ import { IkError, notFound, originDenied, originRefused, originTimedOut, originU
 import type { AzureBlobOriginConfig } from '../config/schemas';
 import { abandonable } from '../http/streams';
 import { checkSafePath } from '../security/paths';
-import { readCapped, tooLarge } from './body';
+import { fetchSignal, readCapped, tooLarge } from './body';
 import type { AccessReport, Origin, OriginObject } from './types';
 
 /** Blob service URL of the origin: the configured one (Azurite, sovereign clouds, private endpoints) or the public default. */
@@ -122,7 +122,7 @@ export function azureBlobOrigin(config: AzureBlobOriginConfig): Origin {
       const { limits } = request;
       const name = blobName(config.prefix, assetPath);
       try {
-        const response = await container.getBlobClient(name).download(0, undefined, { abortSignal: AbortSignal.timeout(limits.timeoutMs) });
+        const response = await container.getBlobClient(name).download(0, undefined, { abortSignal: fetchSignal(limits) });
         const body = abandonable(response.readableStreamBody!);
         if ((response.contentLength ?? 0) > limits.maxBytes) throw tooLarge(limits.maxBytes, response.contentLength);
         return {

@@ -1,7 +1,14 @@
 import { type IkError, overLimit } from '../http/errors';
+import type { FetchLimits } from './types';
 
 export function tooLarge(maxBytes: number, size?: number): IkError {
   return overLimit(size === undefined ? `The original is larger than ${maxBytes} bytes` : `The original is ${size} bytes, more than ${maxBytes}`);
+}
+
+/** Ends a fetch at its deadline, or earlier when its caller abandons it. */
+export function fetchSignal(limits: FetchLimits): AbortSignal {
+  const deadline = AbortSignal.timeout(limits.timeoutMs);
+  return limits.abandon ? AbortSignal.any([deadline, limits.abandon]) : deadline;
 }
 
 /** A body of unknown length reserves memory in steps of at least this much, not chunk by chunk. */

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { IkError, originDenied, originRefused, originTimedOut, originUnresolved } from '../http/errors';
 import { resolvePublicAddress, type PinnedAddress } from '../security/ssrf';
-import { readCapped, tooLarge } from './body';
+import { fetchSignal, readCapped, tooLarge } from './body';
 import type { FetchLimits, OriginObject } from './types';
 
 /** As Next.js and ipx: enough for http->https and a CDN hop, too few for a loop to cost much. */
@@ -113,7 +113,7 @@ export interface HttpFetchOptions {
  */
 export async function httpFetch(url: URL, options: HttpFetchOptions): Promise<OriginObject | undefined> {
   const { limits } = options;
-  const signal = AbortSignal.timeout(limits.timeoutMs);
+  const signal = fetchSignal(limits);
   let current = url;
   for (let redirects = 0; ; redirects++) {
     if (current.protocol !== 'http:' && current.protocol !== 'https:') {

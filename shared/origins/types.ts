@@ -18,6 +18,8 @@ export interface FetchLimits {
   allowPrivateAddresses: boolean;
   /** Memory for the body, reserved before its bytes are read (the request's share of DOWNLOAD_BUDGET_MB). */
   reserve?: (bytes: number) => Promise<void>;
+  /** Stops the fetch when the caller no longer needs the original (a rendition was found meanwhile). */
+  abandon?: AbortSignal;
 }
 
 /** One fetch of an original on behalf of a delivery request. */
