@@ -10,6 +10,7 @@ import { app } from '../shared/app';
 import { deliveryErrorResponse } from '../shared/http/errors';
 import { pathProblem, unsafePath } from '../shared/security/paths';
 import { startUp } from '../shared/startup';
+import { EVENT_GRID_WEBHOOK, serveEventGridWebhook } from './event-grid-host';
 import { startQueueFunctions } from './queue-host';
 import { createRouter, kestrelPath } from './router';
 
@@ -106,7 +107,7 @@ export interface LocalHost {
 export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<LocalHost> {
   // What the Functions host's appStart hook does: bad settings are logged now, and requests get 503.
   const valid = startUp().length === 0;
-  const { httpFunctions, queueFunctions } = loadFunctions();
+  const { httpFunctions, queueFunctions, eventGridFunctions } = loadFunctions();
   const route = createRouter(httpFunctions);
   // Queue triggers poll the app's own storage (the local stand-in for their PURGE_QUEUE_CONNECTION).
   const queues = valid ? startQueueFunctions(queueFunctions, app()) : undefined;
@@ -120,6 +121,11 @@ export async function startLocalHost(port: number, host = '127.0.0.1'): Promise<
       if (problem) {
         const { status, headers, body } = deliveryErrorResponse(unsafePath(rawPath, 'the request', problem), randomUUID(), app().settings.ERROR_MAX_AGE_SECONDS);
         res.writeHead(status ?? 400, headers as Record<string, string>).end(body as string);
+        return;
+      }
+      // The host's own webhook comes before the app's routes, as in the Functions host.
+      if (rawPath.toLowerCase() === EVENT_GRID_WEBHOOK) {
+        await serveEventGridWebhook(req, res, new URL(req.url ?? '/', `http://${host}`), eventGridFunctions);
         return;
       }
       // Routed on the path as Kestrel decodes it; a path Kestrel refuses is its empty 400, one no route takes the

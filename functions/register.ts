@@ -1,4 +1,4 @@
-import { app, type HttpFunctionOptions, type StorageQueueFunctionOptions } from '@azure/functions';
+import { app, type EventGridFunctionOptions, type FunctionResult, type HttpFunctionOptions, type InvocationContext, type StorageQueueFunctionOptions } from '@azure/functions';
 import { startUp, whenSettingsValid } from '../shared/startup';
 
 // Response bodies go from the worker to the client as they are produced (streamed cache hits, large renditions)
@@ -11,6 +11,20 @@ export const httpFunctions = new Map<string, HttpFunctionOptions>();
 /** Every queue-triggered function, by name, so the local host polls the same queues into the same handlers. */
 export const queueFunctions = new Map<string, StorageQueueFunctionOptions>();
 
+/** Every Event Grid-triggered function, by name, so the local host's webhook hands events to the same handlers. */
+export const eventGridFunctions = new Map<string, EventGridFunctionOptions>();
+
+/**
+ * A trigger handler that first checks the settings: on an instance with bad ones it throws, so the host tries the
+ * message or event again later, on an instance with good settings.
+ */
+function requiringValidSettings<T>(handler: (trigger: T, context: InvocationContext) => FunctionResult) {
+  return (trigger: T, context: InvocationContext): FunctionResult => {
+    if (startUp((line) => context.error(line)).length > 0) throw new Error('Invalid settings: see the start-up log');
+    return handler(trigger, context);
+  };
+}
+
 export function registerHttp(name: string, options: HttpFunctionOptions): void {
   const gated = { ...options, handler: whenSettingsValid(options.route ?? name, options.handler) };
   httpFunctions.set(name, gated);
@@ -18,14 +32,13 @@ export function registerHttp(name: string, options: HttpFunctionOptions): void {
 }
 
 export function registerQueue(name: string, options: StorageQueueFunctionOptions): void {
-  const gated: StorageQueueFunctionOptions = {
-    ...options,
-    handler: (entry, context) => {
-      // Thrown, so the message waits in the queue for an instance with good settings.
-      if (startUp((line) => context.error(line)).length > 0) throw new Error('Invalid settings: see the start-up log');
-      return options.handler(entry, context);
-    },
-  };
+  const gated: StorageQueueFunctionOptions = { ...options, handler: requiringValidSettings(options.handler) };
   queueFunctions.set(name, gated);
   app.storageQueue(name, gated);
+}
+
+export function registerEventGrid(name: string, options: EventGridFunctionOptions): void {
+  const gated: EventGridFunctionOptions = { ...options, handler: requiringValidSettings(options.handler) };
+  eventGridFunctions.set(name, gated);
+  app.eventGrid(name, gated);
 }

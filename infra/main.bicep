@@ -130,6 +130,9 @@ param logRetentionInDays int = 30
 @description('When this deployment started; azd\'s postprovision hook waits from here for new role assignments to take effect.')
 param deployedAt string = utcNow()
 
+@description('Origin storage accounts whose blob changes purge their renditions (docs/invalidation.md): [{ storageAccountId: \'<resource id>\', containers: [\'<container>\'] }]. Event Grid checks that the function exists, so add these once the code is deployed.')
+param blobEventSources array = []
+
 @description('Optional values for tunable app settings by name, e.g. { "DEFAULT_QUALITY": "75", "RESTRICT_UNSIGNED_URLS": "true" }.')
 param settingOverrides object = {}
 
@@ -274,6 +277,20 @@ module appSettings 'modules/app-settings.bicep' = {
     settingOverrides: settingOverrides
   }
 }
+
+// Each account's system topic and subscriptions go in that account's resource group (resource id: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>).
+module blobEvents 'modules/blob-events.bicep' = [
+  for (source, i) in blobEventSources: {
+    name: 'blob-events-${i}'
+    scope: resourceGroup(split(source.storageAccountId, '/')[2], split(source.storageAccountId, '/')[4])
+    params: {
+      storageAccountName: last(split(source.storageAccountId, '/'))
+      containers: source.containers
+      functionResourceId: '${functionApp.outputs.functionAppId}/functions/blobEvents'
+      tags: tags
+    }
+  }
+]
 
 output FRONT_DOOR_URL string = 'https://${frontDoor.outputs.hostName}'
 output FUNCTION_APP_NAME string = functionApp.outputs.functionAppName

@@ -33,6 +33,13 @@ const schema = z.object({
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
     .default('imagecdnconfig'),
   CONFIG_CACHE_SECONDS: z.coerce.number().min(0).default(10),
+  /**
+   * How often an instance reads the purge log (the config table) while it serves requests; a purge made through
+   * another instance reaches its memory caches within twice this long.
+   */
+  PURGE_SYNC_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /** Blob events purged at once per instance; more wait their turn, so a bulk upload does not flood storage. */
+  BLOB_EVENT_CONCURRENCY: positiveInt.max(64).default(4),
   /** One try of one call to the app's own storage (config table, rendition container). */
   STORAGE_TRY_TIMEOUT_MS: positiveInt.default(2000),
   /** All tries of one call to the app's own storage together. */

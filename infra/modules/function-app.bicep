@@ -124,5 +124,6 @@ resource publishingCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPo
 ]
 
 output functionAppName string = functionApp.name
+output functionAppId string = functionApp.id
 output principalId string = functionApp.identity.principalId
 output defaultHostName string = functionApp.properties.defaultHostName

@@ -1,8 +1,10 @@
 import type { HttpHandler, StorageQueueHandler } from '@azure/functions';
 import { createDecodedCache } from '../cache/decoded';
+import { RenditionDependencies } from '../cache/dependencies';
 import { createEdgePurge, type EdgePurge, type PurgeRecord } from '../cache/edge-purge';
 import { createFrontDoorPurge } from '../cache/front-door';
 import { createOriginalsCache } from '../cache/originals';
+import { PurgeLog } from '../cache/purge-log';
 import { RenditionCache } from '../cache/renditions';
 import { Collection, createConfigTable, type ConfigTable } from '../config/collection';
 import { createRepositories, type Repositories } from '../config/repositories';
@@ -12,6 +14,7 @@ import { createDeliveryHandler } from '../delivery/handler';
 import type { OriginFetcher } from '../delivery/fetch-original';
 import { createHealthHandler } from '../health';
 import type { ManageParts } from '../manage/api';
+import { createBlobEventHandler, type BlobEventHandler } from '../manage/blob-events';
 import { manageNamedTransformations } from '../manage/named-transformations';
 import { testOriginAccess } from '../manage/origin-test';
 import { manageOrigins } from '../manage/origins';
@@ -35,7 +38,10 @@ export interface App {
   renderer: Renderer;
   origins: OriginFetcher;
   renditions: RenditionCache;
+  purgeLog: PurgeLog;
   edgePurge: EdgePurge;
+  /** Blob Storage events (functions/blob-events.ts). */
+  blobEvents: BlobEventHandler;
   handlers: {
     delivery: HttpHandler;
     health: HttpHandler;
@@ -61,6 +67,14 @@ export function createApp(settings: Settings): App {
   const renditionService = s.RENDITION_STORAGE_CONNECTION_STRING ? blobServiceFrom(s.RENDITION_STORAGE_CONNECTION_STRING, storage.deadlines) : storage.blobService();
   const renditions = new RenditionCache({ container: renditionService.getContainerClient(s.RENDITION_CONTAINER), memoryBytes: megabytes(s.MEMORY_CACHE_MB), maxPerAsset: s.MAX_RENDITIONS_PER_ASSET });
   const originals = createOriginalsCache(megabytes(s.ORIGINALS_CACHE_MB));
+  const dependencies = new RenditionDependencies(configTable);
+  const purgeLog = new PurgeLog(configTable, {
+    syncSeconds: s.PURGE_SYNC_SECONDS,
+    forgetLocally: (prefix) => {
+      renditions.forget(prefix);
+      originals.purge(prefix);
+    },
+  });
   const frontDoor = frontDoorOptions(s);
   const edgePurge = createEdgePurge({
     records: new Collection<PurgeRecord>(configTable, 'purge'),
@@ -83,12 +97,14 @@ export function createApp(settings: Settings): App {
     limiter,
     reuseDecoded: createDecodedCache(megabytes(s.DECODED_CACHE_MB)),
     renditions,
+    dependencies,
+    purgeLog,
     origins,
     maxSvgBytes: s.MAX_SVG_BYTES,
     cacheMaxAgeSeconds: s.CACHE_MAX_AGE_SECONDS,
     errorMaxAgeSeconds: s.ERROR_MAX_AGE_SECONDS,
   });
-  const manage: ManageParts = { authenticate: createAuthenticator(s.PRIVATE_API_KEY), repositories, config, renditions, originals, edgePurge, fetchLimits: fetchLimits(s) };
+  const manage: ManageParts = { authenticate: createAuthenticator(s.PRIVATE_API_KEY), configTable, repositories, config, renditions, originals, dependencies, purgeLog, edgePurge, fetchLimits: fetchLimits(s) };
   return {
     settings,
     storage,
@@ -99,7 +115,9 @@ export function createApp(settings: Settings): App {
     renderer,
     origins,
     renditions,
+    purgeLog,
     edgePurge,
+    blobEvents: createBlobEventHandler(manage, s.BLOB_EVENT_CONCURRENCY),
     handlers: {
       delivery,
       health: createHealthHandler(configTable, storage.deadlines.tryTimeoutMs),

@@ -11,6 +11,8 @@ export interface PurgeRecord {
   createdAt: string;
   /** Why the edge purge failed (its latest try while Pending); the renditions were removed all the same. */
   error?: string;
+  /** Set on purges a blob event made: which event, for which blob. */
+  event?: { id: string; type: string; blobUrl: string };
 }
 
 const edgePurgeMessage = z.object({ requestId: z.string().min(1), paths: z.array(z.string().startsWith('/')).min(1) });

@@ -257,13 +257,23 @@ export class RenditionCache {
       );
   }
 
-  /** Deletes every rendition whose name starts with the prefix, in memory and in the container. Returns how many blobs. */
-  async purge(prefix: string): Promise<number> {
+  /** Forgets every rendition whose name starts with the prefix from this instance's memory; work in flight does not store it. */
+  forget(prefix: string): void {
     checkedName(prefix);
     recordPurge(prefix);
     if (this.memory) forgetPrefix(this.memory, prefix);
     forgetPrefix(this.known, prefix);
     forgetPrefix(this.storedCounts, prefix);
+  }
+
+  /** The rendition container's URL, so blob events about renditions themselves are told apart. */
+  containerUrl(): string {
+    return this.container.url.split('?')[0];
+  }
+
+  /** Deletes every rendition whose name starts with the prefix, in memory and in the container. Returns how many blobs. */
+  async purge(prefix: string): Promise<number> {
+    this.forget(prefix);
     let deleted = 0;
     try {
       for await (const blob of this.container.listBlobsFlat({ prefix })) {

@@ -27,7 +27,7 @@ export interface UniqueField<T> {
   key(value: T): string;
 }
 
-/** The config table (CONFIG_TABLE) of the app's own storage. */
+/** The config table (CONFIG_TABLE) of the app's own storage: configuration, purge requests, the purge log and the rendition dependencies. */
 export interface ConfigTable {
   /** The table, created once before first use. */
   ready(): Promise<TableClient>;

@@ -1,8 +1,7 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type { ReuseDecoded } from '../cache/decoded';
-import { assetPrefix } from '../cache/key';
-import type { RenditionCache, StoredRendition, StreamedRendition } from '../cache/renditions';
+import type { StoredRendition, StreamedRendition } from '../cache/renditions';
 import type { ConfigSnapshot, DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
 import { attachmentDisposition, DELIVERY_CORS, etagMatches, IMAGE_TYPES, preflight, strongEtag, SVG_CSP } from '../http/headers';
@@ -20,7 +19,7 @@ import { coalesce } from '../cache/coalesce';
 import { purgeGeneration } from '../cache/purge-generation';
 import { readEdgeHint, type EdgeHint } from './edge-hint';
 import { checkProxyAccess, fetchOriginal, type FetchOriginalOptions, type Original, type OriginFetcher } from './fetch-original';
-import { downloadLayers } from './layers';
+import { downloadLayers, storeRendition, type RenditionStore } from './layers';
 import { asIs, needsPixels } from './passthrough';
 import { deliveryCounters, ServerTiming } from './metrics';
 import type { DeliveryRequest } from './request';
@@ -32,14 +31,13 @@ const UNENCODED_URL_HEADER = 'x-waws-unencoded-url';
 type Output = Omit<StoredRendition, 'etag' | 'lastModified'>;
 
 /** What delivery is built from: the parts the app makes once from its settings (shared/app). */
-export interface DeliveryParts {
+export interface DeliveryParts extends RenditionStore {
   config: ConfigSnapshot;
   access: AccessPolicy;
   /** render() with the render limits, the transformation admission and the job's deadline. */
   renderer: Renderer;
   limiter: TransformLimiter;
   reuseDecoded: ReuseDecoded;
-  renditions: RenditionCache;
   origins: OriginFetcher;
   maxSvgBytes: number;
   cacheMaxAgeSeconds: number;
@@ -124,7 +122,7 @@ async function serve(parts: DeliveryParts, request: DeliveryRequest, config: Del
     }
     const rendition: StoredRendition = { ...output, etag: strongEtag(output.body), lastModified: original.lastModified?.toUTCString() };
     if (original.defaultImagePath !== undefined) return { value: { rendition, hit: false, standIn: true } };
-    return { value: { rendition, hit: false }, holdUntil: parts.renditions.write(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since) };
+    return { value: { rendition, hit: false }, holdUntil: storeRendition(parts, request, name, rendition, log, since) };
   });
   // A request that joined another's work did not transform: for it, the rendition was already there.
   return { ...value, hit: value.hit || joined };
@@ -165,6 +163,8 @@ async function handle(parts: DeliveryParts, request: HttpRequest, requestId: str
   const variant = resolved.explicitFormat || !needsPixels(parsed.steps) ? '' : (acceptedModernFormat(accept, parts.renderer.options.autoAvif) ?? 'basic');
   const hints = usesClientHints(parsed.steps) ? applyClientHints(parsed.steps, readClientHints(request.headers)) : undefined;
   const name = hints ? resolved.renditionName(variant, canonicalTransformation(hints.steps)) : resolved.renditionName(variant);
+  // Purges made through other instances are applied before any cache is read (at most PURGE_SYNC_SECONDS old).
+  await parts.purgeLog.sync(log);
 
   // Front Door sends the client's host in X-Forwarded-Host (docs/azure-reference.md, "Only Front Door reaches the app"); WEB_FOLDER origins may forward it.
   const { rendition, hit, standIn } = await serve(parts, hints ? { ...parsed, steps: hints.steps } : parsed, config, accept, name, timing, log, {

@@ -1,6 +1,14 @@
+import type { RenditionDependencies } from '../cache/dependencies';
+import { assetPrefix } from '../cache/key';
+import { purgedSince } from '../cache/purge-generation';
+import { deliveryPath } from '../manage/purge-target';
+import type { PurgeLog } from '../cache/purge-log';
+import type { RenditionCache, StoredRendition } from '../cache/renditions';
 import { FONT_FILE } from '../transform/fonts';
 import type { Step } from '../transform/grammar/model';
 import { CANVAS } from '../transform/grammar/values';
+import { firstLine } from '../http/errors';
+import type { DeliveryRequest } from './request';
 
 /** The paths of every file the steps' layers may read, image layers and custom fonts: in conditional branches and nested layers too. */
 export function layerFiles(steps: Step[]): string[] {
@@ -33,3 +41,37 @@ export async function downloadLayers(steps: Step[], download: (path: string) => 
   await Promise.allSettled(layerFiles(steps).map(load));
   return load;
 }
+
+/** Where renditions are stored, with what a purge needs to find them. */
+export interface RenditionStore {
+  renditions: RenditionCache;
+  dependencies: RenditionDependencies;
+  purgeLog: PurgeLog;
+}
+
+/**
+ * Stores a rendition. One drawn with layer files first records which files it used, so a purge of any of them finds
+ * it; a record that failed leaves it unstored. Once stored, purges other instances logged meanwhile are read: a
+ * rendition made from an original (or layer) purged since its work started is deleted again.
+ */
+export async function storeRendition({ renditions, dependencies, purgeLog }: RenditionStore, request: DeliveryRequest, name: string, rendition: StoredRendition, log: (message: string) => void, since: number): Promise<void> {
+  const used = [...new Set(layerFiles(request.steps))].map((path) => assetPrefix(request.endpoint.id, path));
+  if (used.length > 0) {
+    try {
+      await dependencies.record(used, { name, edgePath: deliveryPath(request.endpoint.urlPrefix, request.assetPath) });
+    } catch (error) {
+      log(`rendition not stored: recording its layer files failed: ${firstLine(error)}`);
+      return;
+    }
+  }
+  const purged = () => [name, ...used].some((key) => purgedSince(key, since));
+  if (purged()) return;
+  const written = renditions.write(name, assetPrefix(request.endpoint.id, request.assetPath), rendition, log, since);
+  // Apart from the write itself, which identical requests wait for: the check only undoes a write that was wrong.
+  void written
+    .then(() => purgeLog.syncNow(log))
+    .then(() => (purged() ? renditions.purge(name) : undefined))
+    .catch((error: unknown) => log(`removing a rendition purged while it was made failed: ${firstLine(error)}`));
+  await written;
+}
+

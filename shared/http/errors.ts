@@ -80,6 +80,11 @@ export const originRefused = (message: string, detail: string) => new IkError(40
 export const originUnresolved = (message: string, detail: string) => new IkError(404, 'UNIDENTIFIED', message, { detail });
 export const originTimedOut = (message: string, detail: string) => new IkError(504, 'ETIMEDOUT', message, { detail, headers: NO_STORE });
 
+/** An error's first line, for a log line: SDK messages go on with request ids and times. */
+export function firstLine(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}
+
 export const internalError = (requestId: string) => new IkError(500, 'UNIDENTIFIED', `Internal error, request id ${requestId}`);
 
 // The management API's own statuses.
@@ -101,7 +106,7 @@ export const transformTimedOut = (message: string, retryAfterSeconds: number) =>
  * (after Retry-After) finds it back. The storage error itself is not repeated to the client.
  */
 export function storageUnavailable(cause: unknown): IkError {
-  const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  const detail = firstLine(cause);
   return new IkError(503, 'EUNAVAILABLE', 'Storage is not reachable right now; try again shortly', { headers: { 'retry-after': '5', ...NO_STORE }, detail });
 }
 

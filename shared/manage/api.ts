@@ -1,9 +1,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import type { RenditionDependencies } from '../cache/dependencies';
 import type { EdgePurge } from '../cache/edge-purge';
 import type { OriginalsCache } from '../cache/originals';
+import type { PurgeLog } from '../cache/purge-log';
 import type { RenditionCache } from '../cache/renditions';
+import type { ConfigTable } from '../config/collection';
 import type { Repositories } from '../config/repositories';
 import type { ConfigSnapshot } from '../config/snapshot';
 import type { FetchLimits } from '../origins/types';
@@ -93,11 +96,15 @@ function withoutChallenge(headers: Record<string, string>): Record<string, strin
 export interface ManageParts {
   /** Checks the private API key (PRIVATE_API_KEY). */
   authenticate: Authenticator;
+  /** Purge requests made by blob events are indexed there too. */
+  configTable: ConfigTable;
   repositories: Repositories;
   /** Dropped after every write, so this instance's deliveries see it at once. */
   config: ConfigSnapshot;
   renditions: RenditionCache;
   originals: OriginalsCache;
+  dependencies: RenditionDependencies;
+  purgeLog: PurgeLog;
   edgePurge: EdgePurge;
   /** An origin test reads as delivery would. */
   fetchLimits: FetchLimits;

@@ -13,6 +13,14 @@ export interface PurgeTarget {
   edgePaths: string[];
 }
 
+/**
+ * The delivery path of an asset, `/<url prefix>/<asset path>`, each segment percent-encoded and `*` too, so a file
+ * whose name ends with `*` names itself, never a wildcard.
+ */
+export function deliveryPath(urlPrefix: string, assetPath: string): string {
+  return `/${[urlPrefix, ...assetPath.split('/')].filter((s) => s !== '').map((s) => encodeURIComponent(s).replace(/\*/g, '%2A')).join('/')}`;
+}
+
 /** `path` without the `tr:` segment that follows the endpoint's prefix, if it has one. */
 function withoutPathTransformation(path: string, urlPrefix: string): string {
   const segments = path.split('/');

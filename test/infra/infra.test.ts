@@ -211,7 +211,9 @@ describe('infra: parameters', () => {
       for (const module of descendants(root, 'module_declaration')) {
         const target = resolve(dirname(file), literal(module.namedChildren[1])!);
         const declared = params(trees.get(target) ?? parse(target));
-        const body = module.namedChildren[module.namedChildren.length - 1];
+        const last = module.namedChildren[module.namedChildren.length - 1];
+        // A module loop (`[for ... : { ... }]`) passes the params of its one body object.
+        const body = last.type === 'object' ? last : descendants(last, 'object')[0];
         const passedNode = properties(body).get('params');
         const passed = passedNode ? [...properties(passedNode).keys()] : [];
         for (const p of passed) {
@@ -432,5 +434,51 @@ describe('infra: edge and template', () => {
     expect(mainParam('deployedAt').text).toMatch(/= utcNow\(\)$/);
     const output = descendants(trees.get(mainFile)!, 'output_declaration').find((o) => o.namedChildren[0].text === 'ROLES_ASSIGNED_AT');
     expect(output?.namedChildren.at(-1)!.text).toBe('deployedAt');
+  });
+});
+
+describe('infra: blob events (automatic invalidation)', () => {
+  const moduleFile = 'modules/blob-events.bicep';
+  const body = (symbol: string) => properties(resource(moduleFile, symbol)!.namedChildren.at(-1)!);
+
+  it('takes the origin storage accounts as an optional parameter, nothing by default', () => {
+    expect(mainParam('blobEventSources').text).toMatch(/array = \[\]$/);
+    const call = descendants(trees.get(mainFile)!, 'module_declaration').find((m) => m.namedChildren[0].text === 'blobEvents')!;
+    expect(literal(call.namedChildren[1])).toBe('modules/blob-events.bicep');
+    expect(call.text).toMatch(/for \(source, i\) in blobEventSources/);
+    // Into the account's own resource group, found from its resource id.
+    expect(call.text).toContain("scope: resourceGroup(split(source.storageAccountId, '/')[2], split(source.storageAccountId, '/')[4])");
+  });
+
+  it('delivers to the app\'s Event Grid function, named as functions/ registers it', () => {
+    const registered = [...readFileSync(join(repoRoot, 'functions', 'blob-events.ts'), 'utf8').matchAll(/registerEventGrid\('([A-Za-z0-9]+)'/g)].map((m) => m[1]);
+    expect(registered).toEqual(['blobEvents']);
+    const call = descendants(trees.get(mainFile)!, 'module_declaration').find((m) => m.namedChildren[0].text === 'blobEvents')!;
+    expect(call.text).toContain("functionResourceId: '${functionApp.outputs.functionAppId}/functions/blobEvents'");
+  });
+
+  it('creates a storage system topic and, per container, a subscription to BlobCreated and BlobDeleted under that container', () => {
+    const topic = body('systemTopic');
+    const topicProps = properties(topic.get('properties')!);
+    expect(literal(topicProps.get('topicType'))).toBe('Microsoft.Storage.StorageAccounts');
+    expect(topicProps.get('source')?.text).toBe('account.id');
+    expect(topic.get('location')?.text).toBe('account.location');
+
+    const loop = resource(moduleFile, 'containerSubscriptions')!.namedChildren.at(-1)!;
+    expect(loop.text).toMatch(/^\[\s*for container in containers:/);
+    const subscription = properties(descendants(loop, 'object')[0]);
+    expect(subscription.get('parent')?.text).toBe('systemTopic');
+    const props = properties(subscription.get('properties')!);
+    const destination = properties(props.get('destination')!);
+    expect(literal(destination.get('endpointType'))).toBe('AzureFunction');
+    expect(properties(destination.get('properties')!).get('resourceId')?.text).toBe('functionResourceId');
+    const filter = properties(props.get('filter')!);
+    expect(filter.get('includedEventTypes')!.namedChildren.map((n) => literal(n))).toEqual(['Microsoft.Storage.BlobCreated', 'Microsoft.Storage.BlobDeleted']);
+    expect(filter.get('subjectBeginsWith')?.text).toBe("'/blobServices/default/containers/${container}/'");
+    expect(literal(props.get('eventDeliverySchema'))).toBe('EventGridSchema');
+  });
+
+  it('assigns no role for it: the function destination uses the host\'s key, and origins are read with their SAS', () => {
+    expect(readFileSync(join(infraDir, moduleFile), 'utf8')).not.toMatch(/roleAssignments/);
   });
 });
