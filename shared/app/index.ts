@@ -104,7 +104,7 @@ export function createApp(settings: Settings): App {
     cacheMaxAgeSeconds: s.CACHE_MAX_AGE_SECONDS,
     errorMaxAgeSeconds: s.ERROR_MAX_AGE_SECONDS,
   });
-  const manage: ManageParts = { authenticate: createAuthenticator(s.PRIVATE_API_KEY), configTable, repositories, config, renditions, originals, dependencies, purgeLog, edgePurge, fetchLimits: fetchLimits(s) };
+  const manage: ManageParts = { authenticate: createAuthenticator(s.PRIVATE_API_KEY), configTable, repositories, config, renditions, originals, dependencies, purgeLog, edgePurge, fetchLimits: origins.limits };
   return {
     settings,
     storage,

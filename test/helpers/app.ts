@@ -20,9 +20,9 @@ export interface TestApp {
 }
 
 /**
- * Azurite plus the local host, in this test file's process. Settings are read once, as the host starts, so the
- * environment is filled before any app module runs (`env` may depend on the Azurite started for it); each jest
- * test file has its own module registry.
+ * Azurite plus the local host, in this test file's process. The app is built from the environment once (shared/app),
+ * so the environment is filled before the host starts (`env` may depend on the Azurite started for it); each jest
+ * test file has its own module registry, and so its own app.
  */
 export async function startTestApp(env: Record<string, string> | ((azurite: RunningAzurite) => Record<string, string>) = {}): Promise<TestApp> {
   const azurite = await startTestAzurite();
