@@ -8,8 +8,9 @@ export interface Resource<T> {
   /** Singular, for messages: "origin", "URL endpoint". */
   noun: string;
   collection: Collection<T>;
-  list(): Promise<Versioned<T>[]>;
-  get(id: string): Promise<Versioned<T> | undefined>;
+  /** The collection's own list and get unless the resource has objects that exist without a row (the default URL endpoint). */
+  list?(): Promise<Versioned<T>[]>;
+  get?(id: string): Promise<Versioned<T> | undefined>;
   /** Ids that can exist besides `OBJECT_ID` ones, such as the default URL endpoint's. */
   fixedIds?: string[];
   /** Validates a request body into a stored value; `existing` is the stored value on update. Throws IkError. */
@@ -38,12 +39,14 @@ const ifMatchHolds = (header: string, tableEtag: string) => header.split(',').so
  */
 export function crudHandler<T>(parts: ManageParts, resource: Resource<T>) {
   const { noun, collection } = resource;
+  const list = () => (resource.list ? resource.list() : collection.list());
+  const get = (id: string) => (resource.get ? resource.get(id) : collection.get(id));
   const unique = collection.unique;
 
   const found = async (id: string) => {
     // An id this API cannot have issued is answered at once, without a storage call.
     if (!OBJECT_ID.test(id) && !resource.fixedIds?.includes(id)) throw notFound(`No ${noun} with this id (ids are 24 hex digits)`);
-    const row = await resource.get(id);
+    const row = await get(id);
     if (!row) throw notFound(`No ${noun} with id "${id}"`);
     return row;
   };
@@ -51,7 +54,7 @@ export function crudHandler<T>(parts: ManageParts, resource: Resource<T>) {
   /** Objects stored before key rows existed hold their values without one, so they are found by listing. */
   const checkUnique = async (value: T, id: string | undefined) => {
     if (!unique) return;
-    const clash = (await resource.list()).find((r) => r.id !== id && unique.key(r.value) === unique.key(value));
+    const clash = (await list()).find((r) => r.id !== id && unique.key(r.value) === unique.key(value));
     if (clash) throw conflict(`${unique.name}: "${String(value[unique.name])}" is used by ${noun} "${clash.id}"`);
   };
 
@@ -94,7 +97,7 @@ export function crudHandler<T>(parts: ManageParts, resource: Resource<T>) {
     const route = `${request.method} ${id === undefined ? 'collection' : 'item'}`;
     switch (route) {
       case 'GET collection': {
-        const rows = await resource.list();
+        const rows = await list();
         return json(200, rows.map((r) => resource.present(r.id, r.value)), requestId);
       }
       case 'POST collection': {

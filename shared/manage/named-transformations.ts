@@ -31,8 +31,6 @@ export function manageNamedTransformations(parts: ManageParts) {
   return crudHandler<NamedTransformationConfig>(parts, {
     noun: 'named transformation',
     collection: namedTransformations,
-    list: () => namedTransformations.list(),
-    get: (id) => namedTransformations.get(id),
     parse: (body, _id, existing) => parseNamed(namedTransformations, body, existing),
     present: (id, value) => ({ id, ...value }),
     checkDelete: () => Promise.resolve(),

@@ -40,8 +40,6 @@ export function manageOrigins(parts: ManageParts) {
   return crudHandler<OriginConfig>(parts, {
     noun: 'origin',
     collection: origins,
-    list: () => origins.list(),
-    get: (id) => origins.get(id),
     parse: parseOrigin,
     present: presentOrigin,
     checkDelete: (id) => checkOriginUnused(parts.repositories, id),
