@@ -211,7 +211,7 @@ export const createDeliveryHandler = (parts: DeliveryParts): HttpHandler => asyn
   if (request.method === 'OPTIONS') return preflight(new URL(request.url).pathname);
   const requestId = randomUUID();
   try {
-    return await handle(parts, request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`));
+    return await parts.limiter.forRequest(() => handle(parts, request, requestId, (message) => context.warn(`delivery ${requestId}: ${message}`)));
   } catch (caught) {
     const error = isStorageOutage(caught) ? storageUnavailable(caught) : caught;
     if (error instanceof IkError) {

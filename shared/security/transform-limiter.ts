@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { busy, overLimit, type IkError } from '../http/errors';
 
 /** A job admitted to a pool: it holds one slot and its reserved bytes until released. */
@@ -28,6 +29,13 @@ interface Waiter {
 }
 
 const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
+
+/**
+ * When the current request's waiting must end (epoch ms). A request may wait for download memory and then for a
+ * transform slot; both waits count against one QUEUE_TIMEOUT_MS from its arrival, so an overloaded instance answers
+ * within one queue timeout plus one transform, not two.
+ */
+const waitDeadline = new AsyncLocalStorage<number>();
 
 /** Seconds a client told to try again later waits: about as long as a job may wait for a slot. */
 const retryAfter = (queueTimeoutMs: number) => Math.max(1, Math.ceil(queueTimeoutMs / 1000));
@@ -102,6 +110,9 @@ class AdmissionPool {
     };
     if (this.queue.length === 0 && this.fits(bytes)) return Promise.resolve(start());
     if (this.queue.length >= maxQueued) return Promise.reject(busy(`Too many ${this.noun}s are waiting; try again shortly`, this.retryAfterSeconds));
+    const waitMs = Math.min(timeoutMs, (waitDeadline.getStore() ?? Infinity) - Date.now());
+    const gaveUp = () => busy(`No ${this.noun} slot and memory freed within ${timeoutMs} ms; try again shortly`, this.retryAfterSeconds);
+    if (waitMs <= 0) return Promise.reject(gaveUp());
     return new Promise<Admission>((resolve, reject) => {
       const waiter: Waiter = {
         bytes,
@@ -110,8 +121,8 @@ class AdmissionPool {
           this.queue.splice(this.queue.indexOf(waiter), 1);
           // Those behind a large job that gave up may fit now.
           this.startWaiting();
-          reject(busy(`No ${this.noun} slot and memory freed within ${timeoutMs} ms; try again shortly`, this.retryAfterSeconds));
-        }, timeoutMs),
+          reject(gaveUp());
+        }, waitMs),
       };
       this.queue.push(waiter);
     });
@@ -149,6 +160,8 @@ export interface TransformLimiter {
   downloadMemory(): DownloadMemory;
   /** Seconds a client told to try again later waits. */
   retryAfterSeconds: number;
+  /** Runs one request: every wait for admission inside it ends within QUEUE_TIMEOUT_MS of this call, all waits together. */
+  forRequest<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export function createTransformLimiter(options: LimiterOptions): TransformLimiter {
@@ -160,6 +173,7 @@ export function createTransformLimiter(options: LimiterOptions): TransformLimite
     admitTransform: (bytes) => transforms.admit(bytes),
     downloadMemory: () => downloadMemory(downloads),
     retryAfterSeconds: retryAfter(timeoutMs),
+    forRequest: (work) => waitDeadline.run(Date.now() + timeoutMs, work),
   };
 }
 

@@ -72,6 +72,49 @@ describe('admission by slots and memory', () => {
     next.release();
   });
 
+  it('the waits of one request share one QUEUE_TIMEOUT_MS: a transform admission after a long download wait gives up at the request\'s deadline', async () => {
+    jest.useFakeTimers();
+    // setImmediate is faked too: let pending promise callbacks run instead.
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    };
+    const limiter = createTransformLimiter({ memoryBudgetMb: 10, maxConcurrentTransforms: 2, maxQueuedTransforms: 2, queueTimeoutMs: 300, downloadBudgetMb: 1 });
+    try {
+      const busyDownloads = limiter.downloadMemory();
+      await busyDownloads.reserve(MB);
+      const busyTransforms = await limiter.admitTransform(10 * MB);
+      const outcome = watch(
+        limiter.forRequest(async () => {
+          const memory = limiter.downloadMemory();
+          await memory.reserve(MB);
+          return limiter.admitTransform(MB);
+        }),
+      );
+      // The download waits 200 ms of the request's 300 for memory ...
+      jest.advanceTimersByTime(200);
+      busyDownloads.release();
+      await settle();
+      expect(outcome.settled).toBe(false);
+      // ... so the transform may wait only the 100 ms left, not a queue timeout of its own.
+      jest.advanceTimersByTime(100);
+      await settle();
+      expect((outcome.error as IkError | undefined)?.status).toBe(503);
+      busyTransforms.release();
+      // Outside a request, the same wait gets the whole queue timeout.
+      const all = await limiter.admitTransform(10 * MB);
+      const alone = watch(limiter.admitTransform(MB));
+      jest.advanceTimersByTime(299);
+      await settle();
+      expect(alone.settled).toBe(false);
+      all.release();
+      await settle();
+      expect(alone.settled).toBe(true);
+      alone.value!.release();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('a running job grows without waiting: within the free memory, else 503 EBUSY, or 400 ELIMIT over the whole budget', async () => {
     const job = await admitTransform(4 * MB);
     job.reserve(8 * MB);
