@@ -48,14 +48,14 @@ function refuse(failures: FailureLog, address: string, message: string): AuthRef
   return challenge(message);
 }
 
+/** Why a management request is refused, or undefined when it is authenticated. */
+export type Authenticator = (request: HttpRequest) => AuthRefusal | undefined;
+
 /**
  * HTTP Basic with the private API key as user name and any password, as ImageKit's API does. Returns why the
  * caller is refused, or undefined when it is authenticated. After repeated failures from one address, that
  * address gets 429 with Retry-After, without its credentials being checked, until its wait is over.
  */
-/** Why a management request is refused, or undefined when it is authenticated. */
-export type Authenticator = (request: HttpRequest) => AuthRefusal | undefined;
-
 export function createAuthenticator(privateKey: string): Authenticator {
   const failures: FailureLog = new LRUCache({ max: 10_000, ttl: 60 * 60 * 1000 });
   const key = digest(privateKey);
