@@ -9,26 +9,13 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(outputText, filename);
 };
 
-const sharp = require('sharp');
-const { parseTransformation } = require('../../shared/transform/grammar/parse.ts');
-const { render } = require('../../shared/transform/render.ts');
+const { inkOf } = require('./ink.ts');
 const { renderOptions } = require('./settings.ts');
 
 (async () => {
-  const white = await sharp({ create: { width: 800, height: 120, channels: 3, background: '#ffffff' } }).png().toBuffer();
   const results = [];
   for (const tr of process.argv.slice(2)) {
-    const out = await render(white, parseTransformation(`${tr}:f-png,lo-true`), renderOptions());
-    const { data, info } = await sharp(out.image.body).greyscale().raw().toBuffer({ resolveWithObject: true });
-    let ink = 0;
-    let right = -1;
-    for (let i = 0; i < data.length; i++) {
-      if (data[i] < 128) {
-        ink++;
-        right = Math.max(right, i % info.width);
-      }
-    }
-    results.push({ tr, ink, right });
+    results.push({ tr, ...(await inkOf(tr, renderOptions())) });
   }
   process.stdout.write(JSON.stringify(results));
 })().catch((error) => {

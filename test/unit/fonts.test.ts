@@ -10,6 +10,7 @@ import { builtInNames } from '../../shared/transform/fonts';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
 import { canonicalTransformation } from '../../shared/transform/grammar/print';
 import { render, type RenderOptions } from '../../shared/transform/render';
+import { inkOf } from '../helpers/ink';
 import { renderOptions } from '../helpers/settings';
 
 const fontFiles = new Map<string, Buffer>();
@@ -22,21 +23,7 @@ const options: RenderOptions = renderOptions({
 });
 
 /** Dark pixels and the right edge of the ink of a text layer drawn at the top left of a white 800x120 image. */
-async function ink(layer: string): Promise<{ ink: number; right: number }> {
-  const white = await sharp({ create: { width: 800, height: 120, channels: 3, background: '#ffffff' } }).png().toBuffer();
-  const out = await render(white, parseTransformation(`l-text,${layer},lx-0,ly-0,l-end:f-png,lo-true`), options);
-  if (out.kind !== 'rendered') throw new Error(`not rendered: ${out.kind}`);
-  const { data, info } = await sharp(out.image.body).greyscale().raw().toBuffer({ resolveWithObject: true });
-  let dark = 0;
-  let right = -1;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] < 128) {
-      dark++;
-      right = Math.max(right, i % info.width);
-    }
-  }
-  return { ink: dark, right };
-}
+const ink = (layer: string) => inkOf(`l-text,${layer},lx-0,ly-0,l-end`, options);
 
 async function refusal(layer: string): Promise<string> {
   const white = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#ffffff' } }).png().toBuffer();
