@@ -2,16 +2,14 @@ import ImageKit from '@imagekit/nodejs';
 import sharp from 'sharp';
 import { deliveryCounters } from '../../shared/delivery/metrics';
 import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
+import { getBytes, ikErrorCode } from '../helpers/http';
 
 describe('memory budget: each transformation is admitted by its estimated cost', () => {
   let app: TestApp;
   let big: Buffer;
 
-  const get = async (path: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${app.url}${path}`, { headers });
-    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-  };
-  const code = (response: { headers: Headers }) => response.headers.get('ik-error')?.split(' - ')[0] ?? null;
+  const get = (path: string, headers: Record<string, string> = {}) => getBytes(`${app.url}${path}`, headers);
+  const code = ikErrorCode;
 
   beforeAll(async () => {
     // 48 MB: a 4000x4000 image resized while it decodes reserves about 33 MB, so one fits and two do not; decoding it

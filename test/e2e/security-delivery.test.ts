@@ -2,6 +2,7 @@ import ImageKit from '@imagekit/nodejs';
 import { deflateSync, crc32 } from 'node:zlib';
 import { deliveryCounters } from '../../shared/delivery/metrics';
 import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
+import { getBytes, ikErrorCode } from '../helpers/http';
 
 /** A PNG of a few hundred bytes whose header declares width x height: a decompression bomb if decoded. */
 function bombPng(width: number, height: number): Buffer {
@@ -40,11 +41,8 @@ describe('delivery security: restrictions, limits, SVG', () => {
   let app: TestApp;
   let client: ImageKit;
 
-  const get = async (url: string) => {
-    const response = await fetch(url);
-    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-  };
-  const code = (response: { headers: Headers }) => response.headers.get('ik-error')?.split(' - ')[0] ?? null;
+  const get = (url: string) => getBytes(url);
+  const code = ikErrorCode;
 
   beforeAll(async () => {
     app = await startTestApp();

@@ -3,17 +3,15 @@ import sharp from 'sharp';
 import { deliveryCounters } from '../../shared/delivery/metrics';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { startHoldingOrigin, type HoldingOrigin } from '../helpers/holding-origin';
+import { getBytes, ikErrorCode } from '../helpers/http';
 
 describe('transform slots: only decoding and encoding wait for one', () => {
   let app: TestApp;
   let origin: HoldingOrigin;
   let base: Buffer;
 
-  const get = async (path: string) => {
-    const response = await fetch(`${app.url}${path}`);
-    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-  };
-  const code = (response: { headers: Headers }) => response.headers.get('ik-error')?.split(' - ')[0] ?? null;
+  const get = (path: string) => getBytes(`${app.url}${path}`);
+  const code = ikErrorCode;
   const width = async (body: Buffer) => (await sharp(body).metadata()).width;
 
   beforeAll(async () => {

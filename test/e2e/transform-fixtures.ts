@@ -4,6 +4,7 @@ import { pixelAt, type Pixel } from '../helpers/colour';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../dev/azurite';
 import { readOnlyContainerSas } from '../../dev/seed';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { getBytes } from '../helpers/http';
 
 export interface Decoded {
   status: number;
@@ -31,10 +32,7 @@ export async function startTransformApp(pictures: Record<string, Buffer>): Promi
   const origin = await client.accounts.origins.create({ type: 'AZURE_BLOB', name: 'Pictures', accountName: AZURITE_ACCOUNT, container: 'pictures', sasToken, endpoint: app.azurite.blobEndpoint } as never);
   await client.accounts.urlEndpoints.update('default', { description: 'Default', origins: [origin.id] });
 
-  const get = async (path: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${app.url}${path}`, { headers });
-    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-  };
+  const get = (path: string, headers: Record<string, string> = {}) => getBytes(`${app.url}${path}`, headers);
   const image = async (path: string, headers: Record<string, string> = {}) => {
     const response = await get(path, headers);
     if (response.status !== 200) throw new Error(`${path}: ${response.status} ${response.headers.get('ik-error')}`);

@@ -2,15 +2,13 @@ import ImageKit from '@imagekit/nodejs';
 import sharp from 'sharp';
 import { serveDemoFromDefaultEndpoint, startTestApp, type TestApp } from '../helpers/app';
 import { distinctFrames } from '../helpers/pictures';
+import { getBytes, ikErrorCode } from '../helpers/http';
 
 describe('transform timeout, encode caps and frame limit', () => {
   let app: TestApp;
 
-  const get = async (path: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${app.url}${path}`, { headers });
-    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-  };
-  const code = (response: { headers: Headers }) => response.headers.get('ik-error')?.split(' - ')[0] ?? null;
+  const get = (path: string, headers: Record<string, string> = {}) => getBytes(`${app.url}${path}`, headers);
+  const code = ikErrorCode;
 
   beforeAll(async () => {
     // One slot and no queue: a request right after a failed job is served only if that job gave its slot back.
