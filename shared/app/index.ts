@@ -88,6 +88,7 @@ export function createApp(settings: Settings): App {
     // Only decoding and encoding are admitted, by estimated memory, and only they count against the timeout.
     admit: limiter.admitTransform,
     deadline: { seconds: s.TRANSFORM_TIMEOUT_SECONDS, retryAfterSeconds: limiter.retryAfterSeconds },
+    decoded: createDecodedCache(megabytes(s.DECODED_CACHE_MB)),
   });
   const origins: OriginFetcher = { limits: fetchLimits(s), originals };
   const delivery = createDeliveryHandler({
@@ -95,7 +96,6 @@ export function createApp(settings: Settings): App {
     access: accessPolicy(s),
     renderer,
     limiter,
-    reuseDecoded: createDecodedCache(megabytes(s.DECODED_CACHE_MB)),
     renditions,
     dependencies,
     purgeLog,

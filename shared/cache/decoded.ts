@@ -17,33 +17,52 @@ function contentHash(input: Buffer): string {
   return hash;
 }
 
-/** Decoded pixels of `input` after `stage`, from memory or from `decode`. */
-export type ReuseDecoded = (input: Buffer, stage: string, decode: () => Promise<Picture>) => Promise<Picture>;
+/** How many (original, first resize) pairs are remembered as asked for once: keys only, about 80 bytes each. */
+const SIGHTINGS = 20_000;
 
-/**
- * The decoded pixels of `input` after `stage` (the resize done while decoding), from memory when another rendition
- * of the same bytes needed the same stage, else from `decode`. Keyed by the bytes, not the path, so a replaced
- * original is never served from an old decode; the pixels are identical either way, so renditions do not depend
- * on what this instance happened to hold. One picture may fill at most an eighth of `maxBytes` (DECODED_CACHE_MB);
- * 0 keeps none.
- */
-export function createDecodedCache(maxBytes: number): ReuseDecoded {
-  const maxSize = Math.floor(maxBytes);
-  if (maxSize <= 0) return (_input, _stage, decode) => decode();
-  const memory = new LRUCache<string, Picture>({ maxSize, sizeCalculation: (p) => Math.max(1, byteSize(p)) });
-  return (input, stage, decode) => reuse(memory, input, stage, decode);
+/** Decoded originals kept per instance (DECODED_CACHE_MB), for renditions that share an original and its first resize. */
+export interface DecodedOriginals {
+  /**
+   * Whether the pixels of `input` after `stage`, about `bytes` large, are worth keeping: they are kept already, or
+   * the same bytes and stage were asked for before. A first sighting answers false and is remembered, so traffic
+   * that never repeats an original decodes straight into its encoder, and the second rendition of one keeps it.
+   */
+  wanted(input: Buffer, stage: string, bytes: number): boolean;
+  /** The pixels from memory, or from `decode` and then kept; concurrent callers for one key share one decode. */
+  reuse(input: Buffer, stage: string, decode: () => Promise<Picture>): Promise<Picture>;
 }
 
-async function reuse(memory: LRUCache<string, Picture>, input: Buffer, stage: string, decode: () => Promise<Picture>): Promise<Picture> {
-  const key = `${contentHash(input)}\n${stage}`;
-  const kept = memory.get(key);
-  if (kept) return kept;
-  // Concurrent renditions of one original wait for one decode. The prefix keeps these keys apart from rendition
-  // names (`<endpoint>/…`), which share the single-flight map.
-  const { value } = await coalesce(`decoded\n${key}`, async () => {
-    const picture = await decode();
-    if (byteSize(picture) <= memory.maxSize / 8) memory.set(key, picture);
-    return { value: picture };
-  });
-  return value;
+/**
+ * Keyed by the bytes, not the path, so a replaced original is never served from an old decode; the pixels are
+ * identical either way, so renditions do not depend on what this instance happened to hold. One picture may fill
+ * at most an eighth of `maxBytes` (DECODED_CACHE_MB); 0 keeps none.
+ */
+export function createDecodedCache(maxBytes: number): DecodedOriginals {
+  const maxSize = Math.floor(maxBytes);
+  if (maxSize <= 0) return { wanted: () => false, reuse: (_input, _stage, decode) => decode() };
+  const memory = new LRUCache<string, Picture>({ maxSize, sizeCalculation: (p) => Math.max(1, byteSize(p)) });
+  const seen = new LRUCache<string, true>({ max: SIGHTINGS });
+  const keyOf = (input: Buffer, stage: string) => `${contentHash(input)}\n${stage}`;
+  return {
+    wanted(input, stage, bytes) {
+      if (bytes > maxSize / 8) return false;
+      const key = keyOf(input, stage);
+      if (memory.has(key) || seen.has(key)) return true;
+      seen.set(key, true);
+      return false;
+    },
+    async reuse(input, stage, decode) {
+      const key = keyOf(input, stage);
+      const kept = memory.get(key);
+      if (kept) return kept;
+      // Concurrent renditions of one original wait for one decode. The prefix keeps these keys apart from rendition
+      // names (`<endpoint>/…`), which share the single-flight map.
+      const { value } = await coalesce(`decoded\n${key}`, async () => {
+        const picture = await decode();
+        if (byteSize(picture) <= maxSize / 8) memory.set(key, picture);
+        return { value: picture };
+      });
+      return value;
+    },
+  };
 }

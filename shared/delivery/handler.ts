@@ -1,6 +1,5 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
-import type { ReuseDecoded } from '../cache/decoded';
 import type { StoredRendition, StreamedRendition } from '../cache/renditions';
 import type { ConfigSnapshot, DeliveryConfig } from '../config/snapshot';
 import { deliveryErrorResponse, IkError, internalError, storageUnavailable, unsupported } from '../http/errors';
@@ -37,7 +36,6 @@ export interface DeliveryParts extends RenditionStore {
   /** render() with the render limits, the transformation admission and the job's deadline. */
   renderer: Renderer;
   limiter: TransformLimiter;
-  reuseDecoded: ReuseDecoded;
   origins: OriginFetcher;
   maxSvgBytes: number;
   cacheMaxAgeSeconds: number;
@@ -51,11 +49,10 @@ async function produce(parts: DeliveryParts, original: OriginObject, request: De
     accept,
     loadLayer,
     // `decode` appears in Server-Timing only when this request decoded; a reused decode leaves it out.
-    reuseDecoded: (input, stage, decode) =>
-      parts.reuseDecoded(input, stage, () => {
-        deliveryCounters.decodes++;
-        return timing.measure('decode', decode);
-      }),
+    onDecode: (decode) => {
+      deliveryCounters.decodes++;
+      return timing.measure('decode', decode);
+    },
   });
   if (result.kind === 'svg') {
     return { body: original.body, contentType: IMAGE_TYPES.svg.contentType, negotiated: false, extraHeaders: { 'content-security-policy': SVG_CSP } };

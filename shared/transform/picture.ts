@@ -55,13 +55,18 @@ export const isAnimated = (meta: sharp.Metadata) => (meta.pages ?? 1) > 1 && (me
 export async function decode(input: Buffer, meta: sharp.Metadata, maxPixels: number, first?: (pipeline: Sharp) => Sharp): Promise<Picture> {
   const pages = meta.pages ?? 1;
   const animated = isAnimated(meta);
-  const pipeline = sharp(input, { limitInputPixels: maxPixels, animated }).timeout(remainingTimeout()).rotate();
+  const pipeline = decoding(input, meta, maxPixels);
   const whole = await toFrame(first ? first(pipeline) : pipeline);
   if (!animated) return { frames: [whole] };
   const height = meta.pageHeight ?? whole.height / pages;
   const bytes = whole.width * height * whole.channels;
   const frames = Array.from({ length: pages }, (_, i) => ({ ...whole, height, data: whole.data.subarray(i * bytes, (i + 1) * bytes) }));
   return { frames, delay: meta.delay, loop: meta.loop };
+}
+
+/** A pipeline that decodes `input` (every frame of an animation) with its EXIF orientation applied. */
+export function decoding(input: Buffer, meta: sharp.Metadata, maxPixels: number): Sharp {
+  return sharp(input, { limitInputPixels: maxPixels, animated: isAnimated(meta) }).timeout(remainingTimeout()).rotate();
 }
 
 /** One pipeline over all frames, stacked as pages, ready for an encoder that keeps animation. */

@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { IkError, overLimit, unsupported } from '../http/errors';
 import { IMAGE_TYPES } from '../http/headers';
+import type { DecodedOriginals } from '../cache/decoded';
 import { checkAnimation, checkOutputSize, withinEncodeCaps, type RenderLimits } from '../security/limits';
 import type { Admission } from '../security/transform-limiter';
 import { decodeCost, encodeCost, stepCost } from './cost';
@@ -8,7 +9,7 @@ import { remainingTimeout, timedOut, withDeadline, type JobDeadline } from './de
 import { chooseFormat } from './format';
 import type { OutputFormat, Size, Step } from './grammar/model';
 import { lastValue } from './grammar/query';
-import { decode, frameSize, isAnimated, open, stacked, type Picture } from './picture';
+import { decode, decoding, frameSize, isAnimated, open, stacked, type Picture } from './picture';
 import { planGeometry, sizeAfter } from './plan';
 import { runChain, runStep } from './chain';
 import { plainResize } from './step';
@@ -25,10 +26,12 @@ export interface RenderOptions {
   /** The bytes of an image layer's `i-` path, from the origins the image came from; 404 ENOENT when it is missing. */
   loadLayer?: (path: string) => Promise<Buffer>;
   /**
-   * Where decoded originals may come from instead of `decode`: `stage` names the resize done while decoding, so
-   * equal bytes and an equal stage give equal pixels.
+   * Decoded originals kept for other renditions: `stage` names the resize done while decoding, so equal bytes and
+   * an equal stage give equal pixels. Without it, every rendition decodes.
    */
-  reuseDecoded?: (input: Buffer, stage: string, decode: () => Promise<Picture>) => Promise<Picture>;
+  decoded?: DecodedOriginals;
+  /** Wraps each decode this request does (one-pass renditions decode, resize and encode in it), to count and time it. */
+  onDecode?: <T>(decode: () => Promise<T>) => Promise<T>;
   /** Admits the job by its estimated peak memory in bytes (see cost.ts), once the header is read and before decoding. */
   admit?: (bytes: number) => Promise<Admission>;
   /** One deadline for decode, steps and encode together, counted from admission; none when absent. */
@@ -36,7 +39,7 @@ export interface RenderOptions {
 }
 
 /** What the app's renderer is built with once: the settings' limits, output defaults, admission and deadline. */
-export type RendererOptions = Pick<RenderOptions, 'autoAvif' | 'defaultQuality' | 'limits' | 'admit' | 'deadline'>;
+export type RendererOptions = Pick<RenderOptions, 'autoAvif' | 'defaultQuality' | 'limits' | 'admit' | 'deadline' | 'decoded'>;
 
 /** render() with the app's options; a call adds what depends on the request. */
 export interface Renderer {
@@ -96,6 +99,12 @@ function transparent(p: Picture): boolean {
     return false;
   });
 }
+
+/** Parameters a step may hold and still be only a resize: its geometry (planned beforehand) and output settings. */
+const RESIZE_ONLY = new Set<string>(['w', 'h', 'ar', 'dpr', 'c', 'cm', 'fo', 'z', 'x', 'y', 'xc', 'yc', 'q', 'f', 'pr', 'lo', 'di', 'autoWidth', 'autoDpr']);
+
+/** `rt-auto` is the EXIF orientation every image gets anyway. */
+const onlyResizes = (step: Step) => Object.entries(step).every(([key, value]) => value === undefined || RESIZE_ONLY.has(key) || (key === 'rt' && value === 'auto'));
 
 function orientedSize(meta: sharp.Metadata): Size {
   const swap = (meta.orientation ?? 1) >= 5;
@@ -157,14 +166,53 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
   const firstSize = firstPlan && sizeAfter(firstPlan, original);
   if (firstSize) check(firstSize);
   const early = firstPlan && firstPlan.length > 0 ? plainResize(firstPlan[0]) : undefined;
-  const decoding = decodeCost({ format: meta.format, size: { width: meta.width, height: meta.pageHeight ?? meta.height }, frames, streamed: early !== undefined, progressive: meta.isProgressive ?? false });
+  const decodeBytes = decodeCost({ format: meta.format, size: { width: meta.width, height: meta.pageHeight ?? meta.height }, frames, streamed: early !== undefined, progressive: meta.isProgressive ?? false });
   // The original's bytes are held through every stage, so each reservation counts them.
-  const admission = await options.admit?.(input.length + Math.max(decoding, firstSize ? stepCost(firstSize, frames) : 0));
+  const admission = await options.admit?.(input.length + Math.max(decodeBytes, firstSize ? stepCost(firstSize, frames) : 0));
   const reserve = (bytes: number) => admission?.reserve(input.length + bytes);
+  const keep = lastValue(steps, 'md') ? 'all' : lastValue(steps, 'cp') ? 'icc' : undefined;
+  const encodeOptions = (format: OutputFormat) => ({
+    quality: lastValue(steps, 'q') ?? defaultQuality(input, meta.format!, format, options.defaultQuality),
+    progressive: lastValue(steps, 'pr') ?? false,
+    lossless: lastValue(steps, 'lo') ?? false,
+  });
+  const decodeWith = options.onDecode ?? ((work) => work());
+
+  /** The result's format, checked against the output limits and its encoding reserved, then the encode. */
+  const encoded = async (pipeline: () => Sharp, size: Size, alpha: boolean, picture?: Picture): Promise<RenderResult> => {
+    const choice = withinEncodeCaps(chooseFormat(requested, { format: meta.format!, hasAlpha: alpha }, options.accept, autoAvif), size, alpha ? 'png' : 'jpeg', limits);
+    checkOutputSize(size, choice.format, limits);
+    const animated = picture !== undefined && picture.frames.length > 1 && (choice.format === 'gif' || choice.format === 'webp');
+    reserve(encodeCost(size, animated ? picture.frames.length : 1, choice.format));
+    const animation = animated ? { delay: picture.delay, loop: picture.loop } : {};
+    const source = animated ? stacked(picture) : pipeline();
+    const { data, info } = await encode(source, choice.format, encodeOptions(choice.format), animation).timeout(remainingTimeout()).toBuffer({ resolveWithObject: true });
+    const image = { body: data, contentType: IMAGE_TYPES[choice.format].contentType, negotiated: choice.negotiated, width: info.width, height: animated ? size.height : info.height };
+    return { kind: 'rendered', image };
+  };
+
+  // A rendition that is one resize of a plain RGB still image, whose decoded pixels nobody is keeping, is decoded,
+  // resized and encoded in one libvips pipeline: the same bytes as the step by step path, without the decoded copy.
+  // Not PNG: from a pipeline libvips would write the original's resolution into it, which decoded pixels lack.
+  const stage = early ? JSON.stringify(firstPlan![0]) : 'whole';
+  const onePass =
+    early !== undefined &&
+    firstPlan!.length === 1 &&
+    rest.length === 0 &&
+    onlyResizes(first) &&
+    !keep &&
+    meta.channels === 3 &&
+    !meta.hasAlpha &&
+    meta.space === 'srgb' &&
+    meta.depth === 'uchar' &&
+    planned.format !== 'png' &&
+    !(options.decoded?.wanted(input, stage, firstSize!.width * firstSize!.height * 3) ?? false);
+
   const job = async (): Promise<RenderResult> => {
+    if (onePass) return decodeWith(() => encoded(() => early!(decoding(input, meta, limits.maxInputPixels)), firstSize!, false));
     const account = (size: Size) => reserve(stepCost(size, frames));
-    const decodeInput = () => decode(input, meta, limits.maxInputPixels, early);
-    let picture = await (options.reuseDecoded ? options.reuseDecoded(input, early ? JSON.stringify(firstPlan![0]) : 'whole', decodeInput) : decodeInput());
+    const decodeInput = () => decodeWith(() => decode(input, meta, limits.maxInputPixels, early));
+    let picture = await (options.decoded ? options.decoded.reuse(input, stage, decodeInput) : decodeInput());
     const ctx = {
       original,
       check: (size: Size) => {
@@ -179,20 +227,9 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     picture = await runChain(picture, early ? rest : steps, ctx);
 
     // The steps may have added transparency (r, o, rt) or removed it (bg): the format follows the result.
-    const alpha = transparent(picture);
-    const size = frameSize(picture);
-    const choice = withinEncodeCaps(chooseFormat(requested, { format: meta.format!, hasAlpha: alpha }, options.accept, autoAvif), size, alpha ? 'png' : 'jpeg', limits);
-    checkOutputSize(size, choice.format, limits);
-    const animated = picture.frames.length > 1 && (choice.format === 'gif' || choice.format === 'webp');
-    reserve(encodeCost(size, animated ? picture.frames.length : 1, choice.format));
-    const keep = lastValue(steps, 'md') ? 'all' : lastValue(steps, 'cp') ? 'icc' : undefined;
-    const pipeline = animated ? stacked(picture) : keep ? withOriginalMetadata(input, picture, keep, limits.maxInputPixels) : open(picture.frames[0]);
-    const quality = lastValue(steps, 'q') ?? defaultQuality(input, meta.format, choice.format, options.defaultQuality);
-    const encodeOptions = { quality, progressive: lastValue(steps, 'pr') ?? false, lossless: lastValue(steps, 'lo') ?? false };
-    const animation = animated ? { delay: picture.delay, loop: picture.loop } : {};
-    const { data, info } = await encode(pipeline, choice.format, encodeOptions, animation).timeout(remainingTimeout()).toBuffer({ resolveWithObject: true });
-    const image = { body: data, contentType: IMAGE_TYPES[choice.format].contentType, negotiated: choice.negotiated, width: info.width, height: animated ? size.height : info.height };
-    return { kind: 'rendered', image };
+    const result = picture;
+    const still = () => (keep ? withOriginalMetadata(input, result, keep, limits.maxInputPixels) : open(result.frames[0]));
+    return encoded(still, frameSize(result), transparent(result), result);
   };
 
   try {
