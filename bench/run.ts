@@ -98,17 +98,28 @@ async function loadPhotos(corpus: string): Promise<{ photos: Photo[]; source: st
   return { photos, source: `${photos.length} generated photo-like JPEGs (no corpus at ${corpus})` };
 }
 
-/**
- * Every (photo, width) pair in a fixed shuffled order, handed out once per run whichever workload or server asks,
- * so no request of the distinct workloads repeats an original at a width asked for before: no rendition, decoded
- * original or libvips cache can serve it.
- */
-class DistinctPairs {
-  private readonly pairs: { photo: Photo; width: number }[] = [];
-  private next = 0;
+interface Pair {
+  photo: Photo;
+  width: number;
+}
 
-  constructor(photos: Photo[]) {
-    for (const photo of photos) for (let width = MIN_WIDTH; width <= MAX_WIDTH; width++) this.pairs.push({ photo, width });
+/**
+ * Distinct work, the same for every contender of a workload. The widths are cut into groups of `lanes` neighbouring
+ * widths; a round is one (photo, group): photos in turn, each photo's groups in a fixed shuffled order, each round
+ * handed out once per run. The i-th request of each contender of a workload belongs to that workload's i-th round,
+ * contender k taking the group's k-th width. So every contender decodes the same photos in the same order at widths
+ * a few pixels apart (no contender draws easier photos than another), and no (photo, width) pair is asked twice,
+ * whichever workload or server asks: no rendition, decoded original or libvips cache can serve a request.
+ */
+class DistinctWork {
+  private readonly groups: number[][];
+  private rounds = 0;
+
+  constructor(
+    private readonly photos: Photo[],
+    readonly lanes: number,
+  ) {
+    const count = Math.floor((MAX_WIDTH - MIN_WIDTH + 1) / lanes);
     // mulberry32: the same order on every run, so runs compare.
     let seed = 18;
     const random = () => {
@@ -117,15 +128,38 @@ class DistinctPairs {
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
-    for (let i = this.pairs.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [this.pairs[i], this.pairs[j]] = [this.pairs[j], this.pairs[i]];
-    }
+    this.groups = photos.map(() => {
+      const order = Array.from({ length: count }, (_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      return order;
+    });
   }
 
-  take(): { photo: Photo; width: number } {
-    if (this.next >= this.pairs.length) throw new Error(`all ${this.pairs.length} (photo, width) pairs were used: shorten --duration`);
-    return this.pairs[this.next++];
+  private round(): { photo: Photo; base: number } {
+    const r = this.rounds++;
+    const index = r % this.photos.length;
+    const group = this.groups[index][Math.floor(r / this.photos.length)];
+    if (group === undefined) throw new Error(`all ${this.rounds - 1} rounds of distinct work were used: shorten --duration`);
+    return { photo: this.photos[index], base: MIN_WIDTH + group * this.lanes };
+  }
+
+  /** A workload: `lane(k)` gives contender k its requests, one per round of the workload. */
+  workload(): { lane(k: number): () => Pair } {
+    const rounds: { photo: Photo; base: number }[] = [];
+    return {
+      lane: (k) => {
+        if (k >= this.lanes) throw new Error(`more than ${this.lanes} contenders in one workload`);
+        let i = 0;
+        return () => {
+          while (rounds.length <= i) rounds.push(this.round());
+          const { photo, base } = rounds[i++];
+          return { photo, width: base + k };
+        };
+      },
+    };
   }
 }
 
@@ -204,12 +238,12 @@ interface Distinct {
  * Distinct work against one server: `concurrency` loops for `seconds`, each request a pair never asked for before.
  * Only 200 counts as done; any other answer fails the run unless `allowBusy` lets 503 with Retry-After through.
  */
-async function distinctLoad(pairs: DistinctPairs, url: (photo: Photo, width: number) => string, seconds: number, concurrency: number, headers: Record<string, string>, allowBusy = false): Promise<Distinct> {
+async function distinctLoad(next: () => Pair, url: (photo: Photo, width: number) => string, seconds: number, concurrency: number, headers: Record<string, string>, allowBusy = false): Promise<Distinct> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const answers: Answer[] = [];
   try {
     await closedLoop(seconds, concurrency, async () => {
-      const { photo, width } = pairs.take();
+      const { photo, width } = next();
       const target = url(photo, width);
       const answer = await get(agent, target, headers);
       if (answer.status !== 200 && !(allowBusy && answer.status === 503)) throw new Error(`${target}: ${answer.status}`);
@@ -261,26 +295,33 @@ interface Contender {
   name: string;
   /** Processes whose CPU is counted: the server's own and Azurite's, which stands in for Azure Storage here and shares this machine's cores, unlike the real service. */
   pids: Record<string, number>;
-  run(seconds: number): Promise<Distinct>;
+  /** `next` hands out the contender's requests: its lane of the workload. */
+  run(seconds: number, next: () => Pair): Promise<Distinct>;
 }
 
 /**
  * Runs the contenders in turn, `rounds` slices each, for `seconds` per contender in all, so that whatever else the
  * machine is doing meanwhile falls on all of them alike. Records requests per second and CPU per request.
  */
-async function sideBySide(figures: Record<string, number>, contenders: Contender[], seconds: number, rounds = 5): Promise<Map<string, Answer[]>> {
+async function sideBySide(figures: Record<string, number>, work: DistinctWork, contenders: Contender[], seconds: number, rounds = 5): Promise<Map<string, Answer[]>> {
+  const workload = work.workload();
+  const lanes = new Map(contenders.map((c, k) => [c.name, workload.lane(k)]));
   const answers = new Map(contenders.map((c) => [c.name, [] as Answer[]]));
   const cpu = new Map(contenders.map((c) => [c.name, Object.fromEntries(Object.keys(c.pids).map((who) => [who, 0]))]));
+  // From a slice's start to its last answer: requests still in flight when the slice ends count, and so does their time.
+  const elapsed = new Map(contenders.map((c) => [c.name, 0]));
   for (let round = 0; round < rounds; round++) {
     for (const contender of contenders) {
       const before = Object.fromEntries(Object.entries(contender.pids).map(([who, pid]) => [who, cpuMs(pid)]));
-      answers.get(contender.name)!.push(...(await contender.run(seconds / rounds)).answers);
+      const start = performance.now();
+      answers.get(contender.name)!.push(...(await contender.run(seconds / rounds, lanes.get(contender.name)!)).answers);
+      elapsed.set(contender.name, elapsed.get(contender.name)! + (performance.now() - start) / 1000);
       for (const [who, pid] of Object.entries(contender.pids)) cpu.get(contender.name)![who] += cpuMs(pid) - before[who];
     }
   }
   for (const { name } of contenders) {
     const done = answers.get(name)!.filter((a) => a.status === 200).length;
-    figures[`${name}ReqPerSec`] = done / seconds;
+    figures[`${name}ReqPerSec`] = done / elapsed.get(name)!;
     for (const [who, ms] of Object.entries(cpu.get(name)!)) figures[`${name}${who}CpuMsPerReq`] = round(ms / Math.max(1, done), 1);
   }
   return answers;
@@ -359,13 +400,14 @@ async function main(): Promise<void> {
 
     const figures: Record<string, number> = {};
     const d = options.duration;
-    const pairs = new DistinctPairs(photos);
+    // One lane per contender of the JPEG workload: the minimal, two app instances, ipx and the peers.
+    const work = new DistinctWork(photos, 4 + options.peers.length);
     const jpegPath = (photo: Photo, width: number) => `/tr:w-${width},q-${QUALITY},f-jpg/${photo.name}`;
     const autoPath = (photo: Photo, width: number) => `/tr:w-${width},q-${QUALITY}/${photo.name}`;
 
     const appPids = { App: app.pid!, Azurite: azurite.pid };
     const ipxPids = { Ipx: ipx.pid!, Azurite: azurite.pid };
-    const distinct = (url: (photo: Photo, width: number) => string, headers: Record<string, string> = {}) => (seconds: number) => distinctLoad(pairs, url, seconds, CONNECTIONS, headers);
+    const distinct = (url: (photo: Photo, width: number) => string, headers: Record<string, string> = {}) => (seconds: number, next: () => Pair) => distinctLoad(next, url, seconds, CONNECTIONS, headers);
     // Peers run elsewhere: only Azurite's CPU is theirs to count here, and they do not read it.
     const peers = (format: 'jpeg' | 'webp', suffix: string): Contender[] =>
       options.peers.filter((peer) => format === 'jpeg' || peer.template.includes('{format}')).map((peer) => ({
@@ -376,8 +418,8 @@ async function main(): Promise<void> {
 
     log('distinct JPEG, side by side: minimal (download, sharp resize, upload in-process), the app, ipx, peers; every request a new (photo, width) ...');
     const jpeg = await withPeakRss(figures, 'coldDistinct', app.pid!, () =>
-      sideBySide(figures, [
-        { name: 'minimalDistinct', pids: { Bench: process.pid, Azurite: azurite.pid }, run: (seconds) => minimal(originals, output, () => pairs.take(), seconds) },
+      sideBySide(figures, work, [
+        { name: 'minimalDistinct', pids: { Bench: process.pid, Azurite: azurite.pid }, run: (seconds, next) => minimal(originals, output, next, seconds) },
         { name: 'coldDistinct', pids: appPids, run: distinct((p, w) => `${appUrl}${jpegPath(p, w)}`) },
         // What keeping decoded originals (DECODED_CACHE_MB) costs traffic that never reuses them.
         { name: 'coldDistinctNoDecoded', pids: { App: appNoReuse.pid!, Azurite: azurite.pid }, run: distinct((p, w) => `${noReuseUrl}${jpegPath(p, w)}`) },
@@ -388,7 +430,7 @@ async function main(): Promise<void> {
     Object.assign(figures, stageMeans('coldDistinct', jpeg.get('coldDistinct')!));
     log('distinct WebP, side by side: the app by Accept, ipx f_webp, peers ...');
     await withPeakRss(figures, 'coldDistinctWebp', app.pid!, () =>
-      sideBySide(figures, [
+      sideBySide(figures, work, [
         { name: 'coldDistinctWebp', pids: appPids, run: distinct((p, w) => `${appUrl}${autoPath(p, w)}`, { accept: WEBP_ACCEPT }) },
         { name: 'ipxDistinctWebp', pids: ipxPids, run: distinct((p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_webp/${ipxSource(p)}`) },
         ...peers('webp', 'Webp'),
@@ -396,7 +438,7 @@ async function main(): Promise<void> {
     );
 
     log(`overload: distinct JPEG with ${OVERLOAD_CONNECTIONS} requests in flight ...`);
-    const overload = await withPeakRss(figures, 'overload', app.pid!, () => distinctLoad(pairs, (p, w) => `${appUrl}${jpegPath(p, w)}`, d, OVERLOAD_CONNECTIONS, {}, true));
+    const overload = await withPeakRss(figures, 'overload', app.pid!, () => distinctLoad(work.workload().lane(0), (p, w) => `${appUrl}${jpegPath(p, w)}`, d, OVERLOAD_CONNECTIONS, {}, true));
     figures.overloadReqPerSec = overload.reqPerSec;
     figures.overloadP50Ms = round(percentile(overload.answers.map((a) => a.ms), 50), 0);
     figures.overloadP99Ms = round(percentile(overload.answers.map((a) => a.ms), 99), 0);
@@ -510,7 +552,7 @@ async function memoryWorkloads(pid: number, appUrl: string, originals: Container
 }
 
 /** The floor: what the work costs with no HTTP server around it, on the same distinct pairs. */
-async function minimal(originals: ContainerClient, output: ContainerClient, next: () => { photo: Photo; width: number }, seconds: number): Promise<Distinct> {
+async function minimal(originals: ContainerClient, output: ContainerClient, next: () => Pair, seconds: number): Promise<Distinct> {
   const answers: Answer[] = [];
   const reqPerSec = await closedLoop(seconds, CONNECTIONS, async () => {
     const start = performance.now();
