@@ -386,10 +386,12 @@ async function main(): Promise<void> {
       children.push(child);
       return { child, url: `http://127.0.0.1:${port}` };
     };
-    // Both instances share one configuration table: start them (each seeds the demo) before registering the origin.
+    // The instances share one configuration table: start them (each seeds the demo) before registering the origin.
     const { child: app, url: appUrl } = await startApp({});
     // The same app with no decoded originals kept: every request decodes, as for traffic that never repeats an original.
     const { child: appNoReuse, url: noReuseUrl } = await startApp({ DECODED_CACHE_MB: '0' });
+    // The same app with ImageKit's chroma subsampling setting on: 4:2:0 JPEG, the output ipx makes.
+    const { child: app420, url: app420Url } = await startApp({ JPEG_CHROMA_SUBSAMPLING: 'true' });
     await registerOrigin(appUrl, privateKey, azurite.blobEndpoint);
 
     const ipxPort = await freePort();
@@ -400,8 +402,8 @@ async function main(): Promise<void> {
 
     const figures: Record<string, number> = {};
     const d = options.duration;
-    // One lane per contender of the JPEG workload: the minimal, two app instances, ipx and the peers.
-    const work = new DistinctWork(photos, 4 + options.peers.length);
+    // One lane per contender of the JPEG workload: the minimal, three app instances, ipx and the peers.
+    const work = new DistinctWork(photos, 5 + options.peers.length);
     const jpegPath = (photo: Photo, width: number) => `/tr:w-${width},q-${QUALITY},f-jpg/${photo.name}`;
     const autoPath = (photo: Photo, width: number) => `/tr:w-${width},q-${QUALITY}/${photo.name}`;
 
@@ -423,6 +425,7 @@ async function main(): Promise<void> {
         { name: 'coldDistinct', pids: appPids, run: distinct((p, w) => `${appUrl}${jpegPath(p, w)}`) },
         // What keeping decoded originals (DECODED_CACHE_MB) costs traffic that never reuses them.
         { name: 'coldDistinctNoDecoded', pids: { App: appNoReuse.pid!, Azurite: azurite.pid }, run: distinct((p, w) => `${noReuseUrl}${jpegPath(p, w)}`) },
+        { name: 'coldDistinct420', pids: { App: app420.pid!, Azurite: azurite.pid }, run: distinct((p, w) => `${app420Url}${jpegPath(p, w)}`) },
         { name: 'ipxDistinct', pids: ipxPids, run: distinct((p, w) => `${ipxUrl}/w_${w},q_${QUALITY},f_jpeg/${ipxSource(p)}`) },
         ...peers('jpeg', ''),
       ], d),
@@ -484,6 +487,7 @@ async function main(): Promise<void> {
     Object.assign(figures, avif);
 
     figures.coldDistinctVsIpx = round(figures.coldDistinctReqPerSec / figures.ipxDistinctReqPerSec);
+    figures.coldDistinct420VsIpx = round(figures.coldDistinct420ReqPerSec / figures.ipxDistinctReqPerSec);
     figures.coldDistinctWebpVsIpx = round(figures.coldDistinctWebpReqPerSec / figures.ipxDistinctWebpReqPerSec);
     figures.coldDistinctVsMinimal = round(figures.coldDistinctReqPerSec / figures.minimalDistinctReqPerSec);
     for (const peer of options.peers) {

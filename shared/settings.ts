@@ -48,6 +48,8 @@ const schema = z.object({
   STORAGE_MAX_TRIES: positiveInt.max(10).default(3),
   DEFAULT_QUALITY: z.coerce.number().int().min(1).max(100).default(80),
   AUTO_AVIF: bool.default(false),
+  /** JPEG output with 4:2:0 chroma, ImageKit's chroma subsampling setting (off there by default too). */
+  JPEG_CHROMA_SUBSAMPLING: bool.default(false),
   CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31536000),
   ERROR_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(60),
   MAX_INPUT_BYTES: positiveInt.default(40 * 1024 * 1024),

@@ -83,6 +83,7 @@ export function createApp(settings: Settings): App {
   });
   const renderer = createRenderer({
     autoAvif: s.AUTO_AVIF,
+    chromaSubsampling: s.JPEG_CHROMA_SUBSAMPLING,
     defaultQuality: s.DEFAULT_QUALITY,
     limits: renderLimits(s),
     // Only decoding and encoding are admitted, by estimated memory, and only they count against the timeout.

@@ -21,6 +21,8 @@ sharp.cache(false);
 export interface RenderOptions {
   accept: string;
   autoAvif: boolean;
+  /** JPEG with 4:2:0 chroma (JPEG_CHROMA_SUBSAMPLING); 4:4:4 otherwise, ImageKit's default. */
+  chromaSubsampling?: boolean;
   defaultQuality: number;
   limits: RenderLimits;
   /** The bytes of an image layer's `i-` path, from the origins the image came from; 404 ENOENT when it is missing. */
@@ -39,7 +41,7 @@ export interface RenderOptions {
 }
 
 /** What the app's renderer is built with once: the settings' limits, output defaults, admission and deadline. */
-export type RendererOptions = Pick<RenderOptions, 'autoAvif' | 'defaultQuality' | 'limits' | 'admit' | 'deadline' | 'decoded'>;
+export type RendererOptions = Pick<RenderOptions, 'autoAvif' | 'chromaSubsampling' | 'defaultQuality' | 'limits' | 'admit' | 'deadline' | 'decoded'>;
 
 /** render() with the app's options; a call adds what depends on the request. */
 export interface Renderer {
@@ -71,13 +73,14 @@ interface EncodeOptions {
   progressive: boolean;
   /** `lo-true`: lossless PNG (no palette), WebP and AVIF. */
   lossless: boolean;
+  chromaSubsampling: boolean;
 }
 
 function encode(pipeline: Sharp, format: OutputFormat, o: EncodeOptions, animation: { delay?: number[]; loop?: number }): Sharp {
   switch (format) {
     case 'jpeg':
-      // ImageKit serves 4:4:4 JPEG by default; JPEG has no alpha, so transparent pixels become white.
-      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: o.quality, chromaSubsampling: '4:4:4', progressive: o.progressive });
+      // ImageKit serves 4:4:4 JPEG unless its chroma subsampling setting is on; JPEG has no alpha, so transparent pixels become white.
+      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: o.quality, chromaSubsampling: o.chromaSubsampling ? '4:2:0' : '4:4:4', progressive: o.progressive });
     case 'png':
       // ImageKit's PNG is lossy by default: quantise to a palette at the requested quality.
       return o.lossless ? pipeline.png({ progressive: o.progressive }) : pipeline.png({ palette: true, quality: o.quality, effort: 4, progressive: o.progressive });
@@ -175,6 +178,7 @@ export async function render(input: Buffer, steps: Step[], options: RenderOption
     quality: lastValue(steps, 'q') ?? defaultQuality(input, meta.format!, format, options.defaultQuality),
     progressive: lastValue(steps, 'pr') ?? false,
     lossless: lastValue(steps, 'lo') ?? false,
+    chromaSubsampling: options.chromaSubsampling ?? false,
   });
   const decodeWith = options.onDecode ?? ((work) => work());
 
