@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Picture } from '../transform/picture';
+import type { DecodedOriginals } from '../transform/render';
 import { coalesce } from './coalesce';
 
 /** Content hashes of originals held by the originals cache, which hands out the same Buffer again. */
@@ -19,18 +20,6 @@ function contentHash(input: Buffer): string {
 
 /** How many (original, first resize) pairs are remembered as asked for once: keys only, about 80 bytes each. */
 const SIGHTINGS = 20_000;
-
-/** Decoded originals kept per instance (DECODED_CACHE_MB), for renditions that share an original and its first resize. */
-export interface DecodedOriginals {
-  /**
-   * Whether the pixels of `input` after `stage`, about `bytes` large, are worth keeping: they are kept already, or
-   * the same bytes and stage were asked for before. A first sighting answers false and is remembered, so traffic
-   * that never repeats an original decodes straight into its encoder, and the second rendition of one keeps it.
-   */
-  wanted(input: Buffer, stage: string, bytes: number): boolean;
-  /** The pixels from memory, or from `decode` and then kept; concurrent callers for one key share one decode. */
-  reuse(input: Buffer, stage: string, decode: () => Promise<Picture>): Promise<Picture>;
-}
 
 /**
  * Keyed by the bytes, not the path, so a replaced original is never served from an old decode; the pixels are

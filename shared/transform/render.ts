@@ -1,7 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { IkError, overLimit, unsupported } from '../http/errors';
 import { IMAGE_TYPES } from '../http/headers';
-import type { DecodedOriginals } from '../cache/decoded';
 import { checkAnimation, checkOutputSize, withinEncodeCaps, type RenderLimits } from '../security/limits';
 import type { Admission } from '../security/transform-limiter';
 import { decodeCost, encodeCost, stepCost } from './cost';
@@ -17,6 +16,18 @@ import { defaultQuality } from './quality';
 
 // One transform at a time per sharp pipeline thread pool; libvips' operation cache only costs memory here.
 sharp.cache(false);
+
+/** Decoded originals kept per instance (DECODED_CACHE_MB), for renditions that share an original and its first resize. */
+export interface DecodedOriginals {
+  /**
+   * Whether the pixels of `input` after `stage`, about `bytes` large, are worth keeping: they are kept already, or
+   * the same bytes and stage were asked for before. A first sighting answers false and is remembered, so traffic
+   * that never repeats an original decodes straight into its encoder, and the second rendition of one keeps it.
+   */
+  wanted(input: Buffer, stage: string, bytes: number): boolean;
+  /** The pixels from memory, or from `decode` and then kept; concurrent callers for one key share one decode. */
+  reuse(input: Buffer, stage: string, decode: () => Promise<Picture>): Promise<Picture>;
+}
 
 export interface RenderOptions {
   accept: string;

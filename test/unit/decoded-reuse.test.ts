@@ -1,7 +1,7 @@
 import sharp from 'sharp';
-import { createDecodedCache, type DecodedOriginals } from '../../shared/cache/decoded';
+import { createDecodedCache } from '../../shared/cache/decoded';
 import { parseTransformation } from '../../shared/transform/grammar/parse';
-import { render } from '../../shared/transform/render';
+import { render, type DecodedOriginals } from '../../shared/transform/render';
 import { photoLike } from '../../dev/sample-images';
 import { renderOptions } from '../helpers/settings';
 
