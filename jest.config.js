@@ -7,6 +7,9 @@ module.exports = {
   // expect(pixel).toBeColour(...) in every test file.
   setupFilesAfterEnv: ['<rootDir>/test/helpers/colour.ts'],
   testTimeout: 60000,
+  // The exit code is jest's verdict on the tests: not held up by a child process a test is still stopping, nor
+  // changed by a library that sets process.exitCode in the shared process (the suites run in band on 2 cores).
+  forceExit: true,
   // The plain totals line comes last, after jest's own summary.
   reporters: ['<rootDir>/test/helpers/summary-reporter.js', 'default'],
 };
