@@ -10,6 +10,6 @@ module.exports = {
   // The exit code is jest's verdict on the tests: not held up by a child process a test is still stopping, nor
   // changed by a library that sets process.exitCode in the shared process (the suites run in band on 2 cores).
   forceExit: true,
-  // The plain totals line comes last, after jest's own summary.
-  reporters: ['<rootDir>/test/helpers/summary-reporter.js', 'default'],
+  // A plain totals line for CI logs (test/helpers/summary-reporter.js), just before jest's own summary.
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };
